@@ -1,0 +1,198 @@
+//! An IP prefix as it travels in NLRI: a length in bits, then just enough
+//! octets to hold it (RFC 4271 §4.3, RFC 4760 §5).
+
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use bytes::{BufMut, BytesMut};
+
+use crate::bgp::iana::Afi;
+use crate::bgp::notify::{subcode, Notify};
+
+/// An IPv4 or IPv6 prefix. The address is kept in 16 octets (IPv4 in the
+/// first four) so that the type is `Copy` and allocation-free.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Prefix {
+    v6: bool,
+    len: u8,
+    addr: [u8; 16],
+}
+
+impl Prefix {
+    /// A prefix of `len` bits; bits past `len` are cleared. `None` when `len`
+    /// is longer than the family allows.
+    pub fn new(addr: IpAddr, len: u8) -> Option<Prefix> {
+        let (v6, bytes, max) = match addr {
+            IpAddr::V4(a) => {
+                let mut b = [0u8; 16];
+                b[..4].copy_from_slice(&a.octets());
+                (false, b, 32)
+            }
+            IpAddr::V6(a) => (true, a.octets(), 128),
+        };
+        if len > max {
+            return None;
+        }
+        let mut p = Prefix { v6, len, addr: bytes };
+        p.clear_host_bits();
+        Some(p)
+    }
+
+    fn clear_host_bits(&mut self) {
+        let full = (self.len / 8) as usize;
+        let rem = self.len % 8;
+        let mut i = full;
+        if rem != 0 {
+            self.addr[i] &= 0xffu8 << (8 - rem);
+            i += 1;
+        }
+        for b in &mut self.addr[i..] {
+            *b = 0;
+        }
+    }
+
+    pub fn afi(&self) -> Afi {
+        if self.v6 {
+            Afi::IPV6
+        } else {
+            Afi::IPV4
+        }
+    }
+
+    pub fn len(&self) -> u8 {
+        self.len
+    }
+
+    /// The largest length the family allows (32 or 128).
+    pub fn max_len(&self) -> u8 {
+        if self.v6 {
+            128
+        } else {
+            32
+        }
+    }
+
+    pub fn addr(&self) -> IpAddr {
+        if self.v6 {
+            IpAddr::V6(Ipv6Addr::from(self.addr))
+        } else {
+            IpAddr::V4(Ipv4Addr::new(self.addr[0], self.addr[1], self.addr[2], self.addr[3]))
+        }
+    }
+
+    /// Octets needed on the wire for the address part.
+    pub fn wire_octets(&self) -> usize {
+        (self.len as usize).div_ceil(8)
+    }
+
+    /// The significant address octets (no length byte).
+    pub fn packed_addr(&self) -> &[u8] {
+        &self.addr[..self.wire_octets()]
+    }
+
+    /// Append the length octet and the significant address octets.
+    pub fn pack(&self, out: &mut BytesMut) {
+        out.put_u8(self.len);
+        out.put_slice(self.packed_addr());
+    }
+
+    /// Decode `len` bits of address for `afi` from the front of `buf`.
+    /// The length octet has already been read (callers subtract labels and
+    /// route distinguishers from it first).
+    pub fn unpack_bits(afi: Afi, len: u8, buf: &mut &[u8]) -> Result<Prefix, Notify> {
+        let (v6, max) = match afi {
+            Afi::IPV4 => (false, 32),
+            Afi::IPV6 => (true, 128),
+            _ => return Err(invalid_network("prefix for a non-IP family")),
+        };
+        if len > max {
+            return Err(invalid_network("prefix length longer than the address"));
+        }
+        let n = (len as usize).div_ceil(8);
+        if buf.len() < n {
+            return Err(invalid_network("not enough data for the prefix length"));
+        }
+        let mut addr = [0u8; 16];
+        addr[..n].copy_from_slice(&buf[..n]);
+        *buf = &buf[n..];
+        let mut p = Prefix { v6, len, addr };
+        // RFC 4271 §4.3: trailing bits are irrelevant; keep the value canonical.
+        p.clear_host_bits();
+        Ok(p)
+    }
+
+    /// Decode a length octet and the prefix after it.
+    pub fn unpack(afi: Afi, buf: &mut &[u8]) -> Result<Prefix, Notify> {
+        let Some((&len, rest)) = buf.split_first() else {
+            return Err(invalid_network("missing prefix length"));
+        };
+        *buf = rest;
+        Prefix::unpack_bits(afi, len, buf)
+    }
+}
+
+/// RFC 4271 §6.3: a syntactically incorrect NLRI field is "Invalid Network Field".
+pub(crate) fn invalid_network(why: &str) -> Notify {
+    Notify::with_text(
+        crate::bgp::notify::code::UPDATE_MESSAGE,
+        subcode::INVALID_NETWORK_FIELD,
+        why,
+    )
+}
+
+impl fmt::Display for Prefix {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.addr(), self.len)
+    }
+}
+
+impl fmt::Debug for Prefix {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_ipv4_and_ipv6() {
+        for (afi, wire) in [
+            (Afi::IPV4, &[24u8, 10, 0, 1][..]),
+            (Afi::IPV4, &[0u8][..]),
+            (Afi::IPV4, &[32u8, 1, 2, 3, 4][..]),
+            (Afi::IPV6, &[64u8, 0xfc, 0, 0, 1, 0, 0, 0, 0][..]),
+        ] {
+            let mut buf = wire;
+            let p = Prefix::unpack(afi, &mut buf).unwrap();
+            assert!(buf.is_empty());
+            let mut out = BytesMut::new();
+            p.pack(&mut out);
+            assert_eq!(&out[..], wire);
+        }
+    }
+
+    #[test]
+    fn renders_like_exabgp() {
+        let mut buf = &[24u8, 10, 0, 1][..];
+        assert_eq!(Prefix::unpack(Afi::IPV4, &mut buf).unwrap().to_string(), "10.0.1.0/24");
+        let mut buf = &[64u8, 0xfc, 0, 0, 1, 0, 0, 0, 0][..];
+        assert_eq!(Prefix::unpack(Afi::IPV6, &mut buf).unwrap().to_string(), "fc00:1::/64");
+    }
+
+    #[test]
+    fn host_bits_are_cleared() {
+        let mut buf = &[23u8, 10, 0, 1][..];
+        assert_eq!(Prefix::unpack(Afi::IPV4, &mut buf).unwrap().to_string(), "10.0.0.0/23");
+    }
+
+    #[test]
+    fn bad_lengths_are_invalid_network_field() {
+        for wire in [&[33u8, 1, 2, 3, 4, 5][..], &[24u8, 10][..], &[][..]] {
+            let mut buf = wire;
+            let e = Prefix::unpack(Afi::IPV4, &mut buf).unwrap_err();
+            assert_eq!((e.code, e.subcode), (3, 10));
+        }
+    }
+}
