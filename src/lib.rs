@@ -4,5 +4,6 @@
 //! benchmarks can reach the codec, the configuration and the FSM directly; the
 //! `exabgp` binary (`src/main.rs`) is a thin command-line front end.
 
+pub mod api;
 pub mod bgp;
 pub mod json;

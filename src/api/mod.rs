@@ -1,0 +1,3 @@
+//! The process API: what helper programs read and write.
+
+pub mod envelope;
