@@ -678,4 +678,31 @@ mod tests {
             r#"{ "asn4": { "name": "asn4", "asn4": 65001 }, "multiprotocol": { "name": "multiprotocol", "families": [ "ipv4/unicast" ] }, "route-refresh": { "name": "route-refresh", "variant": "RFC" } }"#
         );
     }
+
+    #[test]
+    fn every_capability_decoder_survives_random_values() {
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let codes = [0u8, 1, 2, 3, 5, 6, 64, 65, 66, 68, 69, 70, 73, 75, 128, 131, 185, 200];
+        for _ in 0..4000 {
+            let code = codes[(next() % codes.len() as u64) as usize];
+            let len = (next() % 14) as usize;
+            let value: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+            let mut data = vec![(len + 4) as u8, 2, (len + 2) as u8, code, len as u8];
+            data.extend_from_slice(&value);
+            if let Ok(caps) = Capabilities::unpack(&data) {
+                let mut out = BytesMut::new();
+                caps.pack_with(&mut out, true);
+                let mut s = String::new();
+                caps.json(&mut s, KeyStyle::Codes);
+                caps.json(&mut s, KeyStyle::Names);
+                let _ = caps.to_string();
+            }
+        }
+    }
 }

@@ -251,7 +251,7 @@ mod tests {
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
         let neg = Negotiated::default();
         let seeds: Vec<Vec<u8>> = QA.iter().map(|m| hex(m)).collect();
-        for _ in 0..3000 {
+        for _ in 0..10_000 {
             // Mutate a real message: flip, insert, delete, or rewrite the length.
             let mut m = seeds[rng.below(seeds.len())].clone();
             for _ in 0..1 + rng.below(4) {

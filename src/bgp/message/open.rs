@@ -109,6 +109,22 @@ impl Open {
     }
 }
 
+/// ExaBGP's log line: `OPEN version=4 asn=23456 hold_time=180 router_id=… capabilities=[…]`
+/// (the AS as it goes on the wire).
+impl std::fmt::Display for Open {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "OPEN version={} asn={} hold_time={} router_id={} capabilities=[{}]",
+            self.version,
+            self.my_as(),
+            self.hold_time,
+            self.router_id,
+            self.capabilities
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,6 +187,7 @@ mod tests {
         let back = Open::unpack(&out).unwrap();
         assert_eq!(back.asn, AS_TRANS as u32);
         assert_eq!(back.capabilities.asn4(), Some(4_200_000_000));
+        assert!(open.to_string().starts_with("OPEN version=4 asn=23456 hold_time=180 router_id=10.0.0.2 capabilities=[Multiprotocol(ipv4 unicast), ASN4(4200000000)"));
     }
 
     #[test]

@@ -225,6 +225,35 @@ impl Operational {
     }
 }
 
+/// ExaBGP's numbering of queries and counters sent without a sequence (or
+/// with 0): one counter per router-id, shared by every peer.
+///
+/// ExaBGP reads the counter under the router-id given in the command but
+/// stores it under the one it sent, so without an explicit router-id the
+/// sequence is always 1. Reproduced because the peer sees it.
+#[derive(Clone, Debug, Default)]
+pub struct Sequencer {
+    last: Vec<(Option<Ipv4Addr>, u32)>,
+}
+
+impl Sequencer {
+    /// The router-id and sequence to send: `router_id` defaults to ours.
+    pub fn resolve(&mut self, router_id: Option<Ipv4Addr>, sequence: u32, ours: Ipv4Addr) -> (Ipv4Addr, u32) {
+        let sent_id = router_id.unwrap_or(ours);
+        if sequence != 0 {
+            return (sent_id, sequence);
+        }
+        let previous = self.last.iter().find(|(k, _)| *k == router_id).map_or(0, |(_, v)| *v);
+        let next = (previous as u64 + 1) % 0xFFFF_FFFF;
+        let next = next as u32;
+        match self.last.iter_mut().find(|(k, _)| *k == Some(sent_id)) {
+            Some(slot) => slot.1 = next,
+            None => self.last.push((Some(sent_id), next)),
+        }
+        (sent_id, next)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -257,6 +286,19 @@ mod tests {
             assert_eq!(round_trip(&c).len(), 19);
         }
         round_trip(&Operational::Unknown { what: 9, data: Bytes::from_static(b"\x00\x01") });
+    }
+
+    #[test]
+    fn sequences_follow_exabgp() {
+        let ours = Ipv4Addr::new(10, 0, 0, 1);
+        let other = Ipv4Addr::new(1, 2, 3, 4);
+        let mut seq = Sequencer::default();
+        assert_eq!(seq.resolve(None, 0, ours), (ours, 1));
+        assert_eq!(seq.resolve(None, 0, ours), (ours, 1));
+        assert_eq!(seq.resolve(Some(other), 0, ours), (other, 1));
+        assert_eq!(seq.resolve(Some(other), 0, ours), (other, 2));
+        assert_eq!(seq.resolve(Some(other), 9, ours), (other, 9));
+        assert_eq!(seq.resolve(Some(ours), 0, ours), (ours, 2));
     }
 
     #[test]
