@@ -5,4 +5,7 @@
 //! `exabgp` binary (`src/main.rs`) is a thin command-line front end.
 
 pub mod bgp;
+pub mod cli;
+pub mod environment;
 pub mod json;
+pub mod logger;
