@@ -374,9 +374,12 @@ pub fn no_arguments_text() -> String {
 
 /// Resolve configuration names; the first missing one is logged (CRITICAL)
 /// and gives `Err`.
-fn resolve(env: &Environment, names: &[String]) -> Result<Vec<std::path::PathBuf>, ExitCode> {
+fn resolve(env: &Environment, names: &[String], announce: bool) -> Result<Vec<std::path::PathBuf>, ExitCode> {
     let mut paths = Vec::with_capacity(names.len());
     for name in names {
+        if announce {
+            log::info!(target: "configuration", "loading {name}");
+        }
         match env.locations.getconf(name) {
             Some(path) => paths.push(path),
             None => {
@@ -435,7 +438,7 @@ pub fn execute(command: Command, mut env: Environment) -> ExitCode {
             if a.passive {
                 env.bgp.passive = true;
             }
-            let configurations = match resolve(&env, &a.configurations) {
+            let configurations = match resolve(&env, &a.configurations, false) {
                 Ok(paths) => paths,
                 Err(code) => return code,
             };
@@ -472,7 +475,7 @@ pub fn execute(command: Command, mut env: Environment) -> ExitCode {
             if a.verbose {
                 env.log.parser = true;
             }
-            let configurations = match resolve(&env, &a.configurations) {
+            let configurations = match resolve(&env, &a.configurations, true) {
                 Ok(paths) => paths,
                 Err(code) => return code,
             };
@@ -500,7 +503,7 @@ fn decode_command(a: DecodeArgs, mut env: Environment) -> ExitCode {
     env.bgp.passive = true;
     env.log.parser = true;
     env.tcp.bind.clear();
-    let mut config = if a.debug {
+    let config = if a.debug {
         env.log.all = true;
         env.log.level = logger::Level::Debug;
         logger::Config::from_env(&env)
@@ -512,7 +515,6 @@ fn decode_command(a: DecodeArgs, mut env: Environment) -> ExitCode {
     if a.pdb {
         env.debug.pdb = true;
     }
-    config.topics = config.topics.map(|t| t || env.log.all);
     init_logging(config);
 
     let invalid = || {
