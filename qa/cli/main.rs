@@ -34,11 +34,14 @@ fn text(bytes: &[u8]) -> String {
 fn help_exits_zero() {
     let o = exabgp(&["--help"], &[]);
     assert_eq!(o.status.code(), Some(0));
-    assert!(text(&o.stdout).starts_with("usage: exabgp [-h] {version,cli,healthcheck,env,decode,server,validate} ...\n"));
+    assert!(text(&o.stdout).starts_with(
+        "usage: exabgp [-h] {version,cli,healthcheck,env,decode,server,validate} ...\n"
+    ));
     assert!(o.stderr.is_empty());
     let o = exabgp(&["server", "-h"], &[]);
     assert_eq!(o.status.code(), Some(0));
-    assert!(text(&o.stdout).contains("  -1, --once            only perform one attempt to connect to peers\n"));
+    assert!(text(&o.stdout)
+        .contains("  -1, --once            only perform one attempt to connect to peers\n"));
 }
 
 #[test]
@@ -73,7 +76,10 @@ fn env_forms() {
     let out = text(&o.stdout);
     assert!(out.starts_with("exabgp.profile.enable=false\nexabgp.profile.file=''\n"));
     assert!(out.ends_with("exabgp.reactor.speed=1.0\nexabgp.reactor.asyncio=false\n"));
-    let o = exabgp(&["env", "-d", "-e"], &[("exabgp.tcp.port", "1790"), ("exabgp_tcp_port", "1")]);
+    let o = exabgp(
+        &["env", "-d", "-e"],
+        &[("exabgp.tcp.port", "1790"), ("exabgp_tcp_port", "1")],
+    );
     assert_eq!(text(&o.stdout), "exabgp.tcp.port=1790\n");
     let o = exabgp(&["env", "-d"], &[("exabgp_tcp_connections", "2")]);
     assert_eq!(text(&o.stdout), "\n[exabgp.tcp]\nattempts = 2\n");
@@ -107,7 +113,10 @@ fn unknown_flag() {
 fn missing_configuration() {
     let o = exabgp(&["/nonexistent/exabgp.conf"], &[]);
     assert_eq!(o.status.code(), Some(1));
-    assert_eq!(text(&o.stderr), "configuration   /nonexistent/exabgp.conf is not an exabgp config file\n");
+    assert_eq!(
+        text(&o.stderr),
+        "configuration   /nonexistent/exabgp.conf is not an exabgp config file\n"
+    );
     let o = exabgp(&["validate", "/nonexistent/exabgp.conf"], &[]);
     assert_eq!(o.status.code(), Some(1));
 }
@@ -115,7 +124,10 @@ fn missing_configuration() {
 #[test]
 fn disabled_logging_is_silent() {
     // the functional harness runs the daemon this way
-    let o = exabgp(&["-d", "-p", "/nonexistent/exabgp.conf"], &[("exabgp_log_enable", "false")]);
+    let o = exabgp(
+        &["-d", "-p", "/nonexistent/exabgp.conf"],
+        &[("exabgp_log_enable", "false")],
+    );
     assert_eq!(o.status.code(), Some(1));
     assert!(o.stdout.is_empty());
     assert!(o.stderr.is_empty());

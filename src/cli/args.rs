@@ -35,13 +35,28 @@ pub enum ValueKind {
 
 impl OptSpec {
     pub const fn flag(short: Option<char>, long: &'static str) -> OptSpec {
-        OptSpec { short, long, aliases: &[], kind: ValueKind::Flag }
+        OptSpec {
+            short,
+            long,
+            aliases: &[],
+            kind: ValueKind::Flag,
+        }
     }
     pub const fn value(short: Option<char>, long: &'static str) -> OptSpec {
-        OptSpec { short, long, aliases: &[], kind: ValueKind::Value }
+        OptSpec {
+            short,
+            long,
+            aliases: &[],
+            kind: ValueKind::Value,
+        }
     }
     pub const fn int(short: Option<char>, long: &'static str) -> OptSpec {
-        OptSpec { short, long, aliases: &[], kind: ValueKind::Int }
+        OptSpec {
+            short,
+            long,
+            aliases: &[],
+            kind: ValueKind::Int,
+        }
     }
 
     /// argparse's name for the option in messages: `-s/--signal` or `--profile`.
@@ -125,7 +140,11 @@ pub fn python_int(text: &str) -> Option<i64> {
         Some(rest) => (true, rest),
         None => (false, t.strip_prefix('+').unwrap_or(t)),
     };
-    if digits.is_empty() || digits.starts_with('_') || digits.ends_with('_') || digits.contains("__") {
+    if digits.is_empty()
+        || digits.starts_with('_')
+        || digits.ends_with('_')
+        || digits.contains("__")
+    {
         return None;
     }
     let cleaned: String = digits.chars().filter(|&c| c != '_').collect();
@@ -166,8 +185,10 @@ impl Spec {
                 }
             }
         }
-        let matching: Vec<&(&str, Option<&'static OptSpec>)> =
-            spellings.iter().filter(|(s, _)| s.starts_with(name)).collect();
+        let matching: Vec<&(&str, Option<&'static OptSpec>)> = spellings
+            .iter()
+            .filter(|(s, _)| s.starts_with(name))
+            .collect();
         match matching.as_slice() {
             [] => Ok(None),
             [(_, None)] => Err(ArgsError::Help),
@@ -191,15 +212,24 @@ impl Spec {
         if ok {
             return Ok(());
         }
-        let kind = if o.kind == ValueKind::Int { "int" } else { "float" };
-        Err(ArgsError::Sub(format!("argument {}: invalid {kind} value: '{value}'", o.display())))
+        let kind = if o.kind == ValueKind::Int {
+            "int"
+        } else {
+            "float"
+        };
+        Err(ArgsError::Sub(format!(
+            "argument {}: invalid {kind} value: '{value}'",
+            o.display()
+        )))
     }
 
     /// Parse the arguments that follow the subcommand's name.
     pub fn parse(&self, args: &[String]) -> Result<Matches, ArgsError> {
         let mut rewritten: Vec<String> = Vec::with_capacity(args.len());
         let mut unrecognized: Vec<String> = Vec::new();
-        let expected_one = |o: &OptSpec| ArgsError::Sub(format!("argument {}: expected one argument", o.display()));
+        let expected_one = |o: &OptSpec| {
+            ArgsError::Sub(format!("argument {}: expected one argument", o.display()))
+        };
         let mut i = 0;
         while let Some(token) = args.get(i) {
             i += 1;
@@ -217,7 +247,9 @@ impl Spec {
                 let long = alias_target.long;
                 let next = args.get(i).filter(|v| !looks_like_option(v));
                 match (alias_target.kind, next) {
-                    (ValueKind::Flag, _) | (ValueKind::Optional, None) => rewritten.push(format!("--{long}")),
+                    (ValueKind::Flag, _) | (ValueKind::Optional, None) => {
+                        rewritten.push(format!("--{long}"))
+                    }
                     (_, Some(v)) => {
                         self.check_value(alias_target, v)?;
                         rewritten.push(format!("--{long}={v}"));
@@ -245,13 +277,15 @@ impl Spec {
                     }
                     (ValueKind::Flag, None) => rewritten.push(format!("--{}", o.long)),
                     (ValueKind::Optional, Some(v)) => rewritten.push(format!("--{}={v}", o.long)),
-                    (ValueKind::Optional, None) => match args.get(i).filter(|v| !looks_like_option(v)) {
-                        Some(v) => {
-                            rewritten.push(format!("--{}={v}", o.long));
-                            i += 1;
+                    (ValueKind::Optional, None) => {
+                        match args.get(i).filter(|v| !looks_like_option(v)) {
+                            Some(v) => {
+                                rewritten.push(format!("--{}={v}", o.long));
+                                i += 1;
+                            }
+                            None => rewritten.push(format!("--{}", o.long)),
                         }
-                        None => rewritten.push(format!("--{}", o.long)),
-                    },
+                    }
                     (_, Some(v)) => {
                         self.check_value(o, v)?;
                         rewritten.push(format!("--{}={v}", o.long));
@@ -286,7 +320,9 @@ impl Spec {
                             .map(|p| p.display())
                             .unwrap_or_default();
                         let rest: String = cluster.iter().skip(j).collect();
-                        return Err(ArgsError::Sub(format!("argument {name}: ignored explicit argument '{rest}'")));
+                        return Err(ArgsError::Sub(format!(
+                            "argument {name}: ignored explicit argument '{rest}'"
+                        )));
                     };
                     if o.kind == ValueKind::Flag {
                         flags.push(c);
@@ -351,7 +387,8 @@ impl Spec {
                     let count = parsed.opt_count(o.long);
                     if count > 0 {
                         let v = parsed.opt_strs(o.long);
-                        let mut all: Vec<Option<String>> = vec![None; count.saturating_sub(v.len())];
+                        let mut all: Vec<Option<String>> =
+                            vec![None; count.saturating_sub(v.len())];
                         all.extend(v.into_iter().map(Some));
                         matches.values.insert(o.long, all);
                     }
@@ -359,7 +396,9 @@ impl Spec {
                 _ => {
                     let v = parsed.opt_strs(o.long);
                     if !v.is_empty() {
-                        matches.values.insert(o.long, v.into_iter().map(Some).collect());
+                        matches
+                            .values
+                            .insert(o.long, v.into_iter().map(Some).collect());
                     }
                 }
             }
@@ -369,13 +408,17 @@ impl Spec {
             Positional::None => unrecognized.append(&mut free),
             Positional::One(name) => {
                 if free.is_empty() {
-                    return Err(ArgsError::Sub(format!("the following arguments are required: {name}")));
+                    return Err(ArgsError::Sub(format!(
+                        "the following arguments are required: {name}"
+                    )));
                 }
                 unrecognized.extend(free.drain(1..));
             }
             Positional::OneOrMore(name) => {
                 if free.is_empty() {
-                    return Err(ArgsError::Sub(format!("the following arguments are required: {name}")));
+                    return Err(ArgsError::Sub(format!(
+                        "the following arguments are required: {name}"
+                    )));
                 }
             }
             Positional::Any => {}
@@ -422,7 +465,17 @@ mod tests {
 
     #[test]
     fn flags_values_and_positionals() {
-        let m = parse(&["-vd", "a.conf", "--profile", "out", "-s", "5", "b.conf", "-1"]).unwrap();
+        let m = parse(&[
+            "-vd",
+            "a.conf",
+            "--profile",
+            "out",
+            "-s",
+            "5",
+            "b.conf",
+            "-1",
+        ])
+        .unwrap();
         assert!(m.flag("verbose") && m.flag("debug") && m.flag("once"));
         assert!(!m.flag("pdb"));
         assert_eq!(m.value("profile"), Some("out"));
@@ -444,10 +497,18 @@ mod tests {
         assert_eq!(m.value("profile"), Some("p"));
         assert_eq!(
             parse(&["--p", "x"]),
-            Err(ArgsError::Sub("ambiguous option: --p could match --pdb, --passive, --profile".into()))
+            Err(ArgsError::Sub(
+                "ambiguous option: --p could match --pdb, --passive, --profile".into()
+            ))
         );
-        assert_eq!(parse(&["--cmd", "true", "x"]).unwrap().value("command"), Some("true"));
-        assert_eq!(parse(&["-xY", "ls", "x"]).unwrap().value("command"), Some("ls"));
+        assert_eq!(
+            parse(&["--cmd", "true", "x"]).unwrap().value("command"),
+            Some("true")
+        );
+        assert_eq!(
+            parse(&["-xY", "ls", "x"]).unwrap().value("command"),
+            Some("ls")
+        );
     }
 
     #[test]
@@ -462,37 +523,57 @@ mod tests {
     fn argparse_errors() {
         assert_eq!(
             parse(&[]),
-            Err(ArgsError::Sub("the following arguments are required: configuration".into()))
+            Err(ArgsError::Sub(
+                "the following arguments are required: configuration".into()
+            ))
         );
         assert_eq!(
             parse(&["--profile"]),
-            Err(ArgsError::Sub("argument --profile: expected one argument".into()))
+            Err(ArgsError::Sub(
+                "argument --profile: expected one argument".into()
+            ))
         );
         assert_eq!(
             parse(&["-s", "-1", "x"]),
-            Err(ArgsError::Sub("argument -s/--signal: expected one argument".into()))
+            Err(ArgsError::Sub(
+                "argument -s/--signal: expected one argument".into()
+            ))
         );
         assert_eq!(
             parse(&["-s", "abc", "x"]),
-            Err(ArgsError::Sub("argument -s/--signal: invalid int value: 'abc'".into()))
+            Err(ArgsError::Sub(
+                "argument -s/--signal: invalid int value: 'abc'".into()
+            ))
         );
         assert_eq!(
             parse(&["--once=3", "x"]),
-            Err(ArgsError::Sub("argument -1/--once: ignored explicit argument '3'".into()))
+            Err(ArgsError::Sub(
+                "argument -1/--once: ignored explicit argument '3'".into()
+            ))
         );
         assert_eq!(
             parse(&["-vx", "x"]),
-            Err(ArgsError::Sub("argument -v/--verbose: ignored explicit argument 'x'".into()))
+            Err(ArgsError::Sub(
+                "argument -v/--verbose: ignored explicit argument 'x'".into()
+            ))
         );
-        assert_eq!(parse(&["--test", "x"]), Err(ArgsError::Unrecognized(vec!["--test".into()])));
+        assert_eq!(
+            parse(&["--test", "x"]),
+            Err(ArgsError::Unrecognized(vec!["--test".into()]))
+        );
         assert_eq!(
             parse(&["-x", "x", "--version"]),
-            Err(ArgsError::Unrecognized(vec!["-x".into(), "--version".into()]))
+            Err(ArgsError::Unrecognized(vec![
+                "-x".into(),
+                "--version".into()
+            ]))
         );
         // the required positional is checked before unknown options are reported
         assert_eq!(
             parse(&["--test"]),
-            Err(ArgsError::Sub("the following arguments are required: configuration".into()))
+            Err(ArgsError::Sub(
+                "the following arguments are required: configuration".into()
+            ))
         );
     }
 

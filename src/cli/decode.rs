@@ -179,7 +179,10 @@ mod tests {
         assert!(!is_bgp("zz"));
         assert!(!is_bgp("00 11"));
         assert_eq!(sanitize(" 0000 0098 4001\n"), "000000984001");
-        assert_eq!(hex_bytes("FFFF:0056:02"), Some(vec![0xff, 0xff, 0x00, 0x56, 0x02]));
+        assert_eq!(
+            hex_bytes("FFFF:0056:02"),
+            Some(vec![0xff, 0xff, 0x00, 0x56, 0x02])
+        );
         assert_eq!(hex_bytes("abc"), Some(vec![0xab]));
         assert_eq!(hex_bytes("0g"), None);
         assert_eq!(hex_bytes(""), Some(vec![]));
@@ -187,7 +190,10 @@ mod tests {
 
     #[test]
     fn families() {
-        assert_eq!(parse_families("ipv4 unicast"), Ok(vec![Family::IPV4_UNICAST]));
+        assert_eq!(
+            parse_families("ipv4 unicast"),
+            Ok(vec![Family::IPV4_UNICAST])
+        );
         assert_eq!(
             parse_families("ipv4 flow  l2vpn evpn"),
             Ok(vec![Family::IPV4_FLOW, Family::L2VPN_EVPN])
@@ -195,7 +201,10 @@ mod tests {
         assert_eq!(parse_families("bgp-ls bgp-ls"), Ok(vec![Family::BGP_LS]));
         assert_eq!(parse_families("ipv4"), Err(FamilyError::Odd));
         assert_eq!(parse_families("ipv4 unicast ipv6"), Err(FamilyError::Odd));
-        assert_eq!(parse_families("ipv5 unicast"), Err(FamilyError::Unknown("ipv5 unicast".into())));
+        assert_eq!(
+            parse_families("ipv5 unicast"),
+            Err(FamilyError::Unknown("ipv5 unicast".into()))
+        );
         assert_eq!(parse_families(""), Ok(vec![]));
     }
 
@@ -219,9 +228,15 @@ mod tests {
         assert_eq!(classify(&body, true), Payload::Nlri(&body));
         // OPEN takes everything after the header
         let open = message(1, &[4, 0xff, 0xfd, 0, 0xb4]);
-        assert_eq!(classify(&open, false), Payload::Open(&[4, 0xff, 0xfd, 0, 0xb4]));
+        assert_eq!(
+            classify(&open, false),
+            Payload::Open(&[4, 0xff, 0xfd, 0, 0xb4])
+        );
         let notification = message(3, &[6, 2]);
-        assert_eq!(classify(&notification, false), Payload::Notification(&[6, 2]));
+        assert_eq!(
+            classify(&notification, false),
+            Payload::Notification(&[6, 2])
+        );
         assert_eq!(classify(&message(4, &[]), false), Payload::Unknown(4));
         assert_eq!(classify(&MARKER, false), Payload::Truncated);
         assert_eq!(classify(&[0xff; 18], false), Payload::Truncated);
@@ -258,6 +273,8 @@ mod tests {
     fn help_text_lists_settings() {
         let text = not_hex_help();
         assert!(text.starts_with("Environment values are:\n - exabgp.api.ack "));
-        assert!(text.ends_with("  FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF 001E02 00000007900F0003000101\n"));
+        assert!(
+            text.ends_with("  FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF 001E02 00000007900F0003000101\n")
+        );
     }
 }

@@ -29,10 +29,26 @@ use crate::logger;
 use args::{ArgsError, OptSpec, Positional, Spec, ValueKind};
 
 /// The subcommands, in the order ExaBGP checks them for the 4.x rule.
-pub const SUBCOMMANDS: [&str; 7] = ["version", "cli", "healthcheck", "decode", "server", "env", "validate"];
+pub const SUBCOMMANDS: [&str; 7] = [
+    "version",
+    "cli",
+    "healthcheck",
+    "decode",
+    "server",
+    "env",
+    "validate",
+];
 
 /// The order argparse lists them in messages.
-const CHOICES: [&str; 7] = ["version", "cli", "healthcheck", "env", "decode", "server", "validate"];
+const CHOICES: [&str; 7] = [
+    "version",
+    "cli",
+    "healthcheck",
+    "env",
+    "decode",
+    "server",
+    "validate",
+];
 
 /// Exit status of an argparse error.
 pub const USAGE_ERROR: u8 = 2;
@@ -55,7 +71,10 @@ const VALIDATE_OPTIONS: &[OptSpec] = &[
     OptSpec::flag(Some('p'), "pdb"),
 ];
 
-const ENV_OPTIONS: &[OptSpec] = &[OptSpec::flag(Some('d'), "diff"), OptSpec::flag(Some('e'), "env")];
+const ENV_OPTIONS: &[OptSpec] = &[
+    OptSpec::flag(Some('d'), "diff"),
+    OptSpec::flag(Some('e'), "env"),
+];
 
 const DECODE_OPTIONS: &[OptSpec] = &[
     OptSpec::flag(Some('n'), "nlri"),
@@ -71,12 +90,22 @@ const DECODE_OPTIONS: &[OptSpec] = &[
 const CLI_OPTIONS: &[OptSpec] = &[OptSpec::value(None, "pipename")];
 
 const fn real(short: Option<char>, long: &'static str) -> OptSpec {
-    OptSpec { short, long, aliases: &[], kind: ValueKind::Real }
+    OptSpec {
+        short,
+        long,
+        aliases: &[],
+        kind: ValueKind::Real,
+    }
 }
 
 const HEALTHCHECK_OPTIONS: &[OptSpec] = &[
     OptSpec::flag(Some('s'), "silent"),
-    OptSpec { short: None, long: "syslog-facility", aliases: &["-sF"], kind: ValueKind::Optional },
+    OptSpec {
+        short: None,
+        long: "syslog-facility",
+        aliases: &["-sF"],
+        kind: ValueKind::Optional,
+    },
     OptSpec::flag(None, "no-syslog"),
     OptSpec::flag(Some('d'), "debug"),
     OptSpec::flag(Some('a'), "no-ack"),
@@ -92,7 +121,12 @@ const HEALTHCHECK_OPTIONS: &[OptSpec] = &[
     OptSpec::int(None, "rise"),
     OptSpec::int(None, "fall"),
     OptSpec::value(None, "disable"),
-    OptSpec { short: Some('c'), long: "command", aliases: &["--cmd"], kind: ValueKind::Value },
+    OptSpec {
+        short: Some('c'),
+        long: "command",
+        aliases: &["--cmd"],
+        kind: ValueKind::Value,
+    },
     OptSpec::value(Some('N'), "next-hop"),
     OptSpec::value(None, "ip"),
     OptSpec::value(None, "ip-ifname"),
@@ -226,7 +260,10 @@ pub enum Command {
     /// No arguments at all: help and the settings list, exit 1.
     NoArguments,
     Version,
-    Env { diff: bool, env: bool },
+    Env {
+        diff: bool,
+        env: bool,
+    },
     Server(ServerArgs),
     Validate(ValidateArgs),
     Decode(DecodeArgs),
@@ -316,7 +353,10 @@ pub fn parse(argv: &[String]) -> Command {
     let free = std::mem::take(&mut matches.free);
     match name {
         "version" => Command::Version,
-        "env" => Command::Env { diff: matches.flag("diff"), env: matches.flag("env") },
+        "env" => Command::Env {
+            diff: matches.flag("diff"),
+            env: matches.flag("env"),
+        },
         "server" => Command::Server(ServerArgs {
             verbose: matches.flag("verbose"),
             debug: matches.flag("debug"),
@@ -368,13 +408,24 @@ fn init_logging(config: logger::Config) {
 
 /// The help text and settings list printed when there are no arguments.
 pub fn no_arguments_text() -> String {
-    let lines: Vec<String> = defaults_listing().into_iter().map(|l| format!("    {l}")).collect();
-    format!("{}\nEnvironment values are:\n{}", help::MAIN, lines.join("\n"))
+    let lines: Vec<String> = defaults_listing()
+        .into_iter()
+        .map(|l| format!("    {l}"))
+        .collect();
+    format!(
+        "{}\nEnvironment values are:\n{}",
+        help::MAIN,
+        lines.join("\n")
+    )
 }
 
 /// Resolve configuration names; the first missing one is logged (CRITICAL)
 /// and gives `Err`.
-fn resolve(env: &Environment, names: &[String], announce: bool) -> Result<Vec<std::path::PathBuf>, ExitCode> {
+fn resolve(
+    env: &Environment,
+    names: &[String],
+    announce: bool,
+) -> Result<Vec<std::path::PathBuf>, ExitCode> {
     let mut paths = Vec::with_capacity(names.len());
     for name in names {
         if announce {
@@ -410,8 +461,15 @@ pub fn execute(command: Command, mut env: Environment) -> ExitCode {
             out(&version::report(&version::version(), &version::from()));
             ExitCode::SUCCESS
         }
-        Command::Env { diff, env: env_form } => {
-            out(&if env_form { env.to_env(diff) } else { env.to_ini(diff) });
+        Command::Env {
+            diff,
+            env: env_form,
+        } => {
+            out(&if env_form {
+                env.to_env(diff)
+            } else {
+                env.to_ini(diff)
+            });
             ExitCode::SUCCESS
         }
         Command::Server(a) => {
@@ -454,7 +512,10 @@ pub fn execute(command: Command, mut env: Environment) -> ExitCode {
                 configurations,
                 once: a.once,
                 passive: a.passive,
-                signal: a.signal.and_then(|s| u64::try_from(s).ok()).filter(|s| *s > 0),
+                signal: a
+                    .signal
+                    .and_then(|s| u64::try_from(s).ok())
+                    .filter(|s| *s > 0),
                 profile: (!a.profile.is_empty()).then_some(a.profile),
                 memory: a.memory,
                 verbose: a.verbose,
@@ -572,7 +633,9 @@ pub fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let argv: Vec<String> = std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect();
+    let argv: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     execute(parse(&argv), env)
 }
 
@@ -585,7 +648,10 @@ mod tests {
     use super::*;
 
     fn argv(line: &str) -> Vec<String> {
-        std::iter::once("exabgp").chain(line.split_whitespace()).map(String::from).collect()
+        std::iter::once("exabgp")
+            .chain(line.split_whitespace())
+            .map(String::from)
+            .collect()
     }
 
     fn parse_line(line: &str) -> Command {
@@ -595,8 +661,14 @@ mod tests {
     #[test]
     fn compat_rule_inserts_server() {
         assert_eq!(compat_4x(&argv("conf.conf")), argv("server conf.conf"));
-        assert_eq!(compat_4x(&argv("-d conf.conf")), argv("server -d conf.conf"));
-        assert_eq!(compat_4x(&argv("--once x.conf")), argv("server --once x.conf"));
+        assert_eq!(
+            compat_4x(&argv("-d conf.conf")),
+            argv("server -d conf.conf")
+        );
+        assert_eq!(
+            compat_4x(&argv("--once x.conf")),
+            argv("server --once x.conf")
+        );
         assert_eq!(compat_4x(&argv("env -e")), argv("env -e"));
         assert_eq!(compat_4x(&argv("conf.conf -h")), argv("conf.conf -h"));
         assert_eq!(compat_4x(&argv("")), argv(""));
@@ -619,13 +691,31 @@ mod tests {
         assert_eq!(parse_line("--help"), Command::Help(help::MAIN.into()));
         assert_eq!(parse_line("-h server"), Command::Help(help::MAIN.into()));
         assert_eq!(parse_line("server -h"), Command::Help(help::SERVER.into()));
-        assert_eq!(parse_line("decode --help"), Command::Help(help::DECODE.into()));
-        assert_eq!(parse_line("validate x -h"), Command::Help(help::VALIDATE.into()));
+        assert_eq!(
+            parse_line("decode --help"),
+            Command::Help(help::DECODE.into())
+        );
+        assert_eq!(
+            parse_line("validate x -h"),
+            Command::Help(help::VALIDATE.into())
+        );
         assert_eq!(parse_line("env -h"), Command::Help(help::ENV.into()));
-        assert_eq!(parse_line("version -h"), Command::Help(help::VERSION.into()));
+        assert_eq!(
+            parse_line("version -h"),
+            Command::Help(help::VERSION.into())
+        );
         assert_eq!(parse_line("cli -h"), Command::Help(help::CLI.into()));
-        assert_eq!(parse_line("healthcheck -h"), Command::Help(help::HEALTHCHECK.into()));
-        for text in [help::MAIN, help::SERVER, help::DECODE, help::VALIDATE, help::HEALTHCHECK] {
+        assert_eq!(
+            parse_line("healthcheck -h"),
+            Command::Help(help::HEALTHCHECK.into())
+        );
+        for text in [
+            help::MAIN,
+            help::SERVER,
+            help::DECODE,
+            help::VALIDATE,
+            help::HEALTHCHECK,
+        ] {
             assert!(!text.to_lowercase().contains("python"), "{text}");
         }
         for text in [help::MAIN, help::SERVER, help::DECODE, help::VALIDATE] {
@@ -635,54 +725,103 @@ mod tests {
 
     #[test]
     fn usage_errors() {
-        let Command::Usage(text) = parse_line("--test x") else { panic!() };
+        let Command::Usage(text) = parse_line("--test x") else {
+            panic!()
+        };
         assert_eq!(
             text,
             "usage: exabgp [-h] {version,cli,healthcheck,env,decode,server,validate} ...\n\
              exabgp: error: unrecognized arguments: --test\n"
         );
-        let Command::Usage(text) = parse_line("server") else { panic!() };
+        let Command::Usage(text) = parse_line("server") else {
+            panic!()
+        };
         assert!(text.starts_with(help::SERVER_USAGE));
-        assert!(text.ends_with("exabgp server: error: the following arguments are required: configuration\n"));
+        assert!(text.ends_with(
+            "exabgp server: error: the following arguments are required: configuration\n"
+        ));
         // `--version` is not an option: `server --version` without a file
-        let Command::Usage(text) = parse_line("--version") else { panic!() };
-        assert!(text.ends_with("exabgp server: error: the following arguments are required: configuration\n"));
-        let Command::Usage(text) = parse_line("conf -h") else { panic!() };
+        let Command::Usage(text) = parse_line("--version") else {
+            panic!()
+        };
+        assert!(text.ends_with(
+            "exabgp server: error: the following arguments are required: configuration\n"
+        ));
+        let Command::Usage(text) = parse_line("conf -h") else {
+            panic!()
+        };
         assert!(text.ends_with(
             "exabgp: error: argument {version,cli,healthcheck,env,decode,server,validate}: invalid choice: 'conf' \
              (choose from 'version', 'cli', 'healthcheck', 'env', 'decode', 'server', 'validate')\n"
         ));
-        let Command::Usage(text) = parse_line("env extra") else { panic!() };
+        let Command::Usage(text) = parse_line("env extra") else {
+            panic!()
+        };
         assert!(text.ends_with("exabgp: error: unrecognized arguments: extra\n"));
-        let Command::Usage(text) = parse_line("decode -f") else { panic!() };
-        assert!(text.ends_with("exabgp decode: error: argument -f/--family: expected one argument\n"));
-        let Command::Usage(text) = parse_line("server -s abc x") else { panic!() };
-        assert!(text.ends_with("exabgp server: error: argument -s/--signal: invalid int value: 'abc'\n"));
+        let Command::Usage(text) = parse_line("decode -f") else {
+            panic!()
+        };
+        assert!(
+            text.ends_with("exabgp decode: error: argument -f/--family: expected one argument\n")
+        );
+        let Command::Usage(text) = parse_line("server -s abc x") else {
+            panic!()
+        };
+        assert!(text
+            .ends_with("exabgp server: error: argument -s/--signal: invalid int value: 'abc'\n"));
     }
 
     #[test]
     fn subcommands() {
         assert_eq!(parse_line("version"), Command::Version);
-        assert_eq!(parse_line("env"), Command::Env { diff: false, env: false });
-        assert_eq!(parse_line("env -d -e"), Command::Env { diff: true, env: true });
-        assert_eq!(parse_line("env -de"), Command::Env { diff: true, env: true });
-        let Command::Server(s) = parse_line("-d -p /a.conf /b.conf") else { panic!() };
+        assert_eq!(
+            parse_line("env"),
+            Command::Env {
+                diff: false,
+                env: false
+            }
+        );
+        assert_eq!(
+            parse_line("env -d -e"),
+            Command::Env {
+                diff: true,
+                env: true
+            }
+        );
+        assert_eq!(
+            parse_line("env -de"),
+            Command::Env {
+                diff: true,
+                env: true
+            }
+        );
+        let Command::Server(s) = parse_line("-d -p /a.conf /b.conf") else {
+            panic!()
+        };
         assert!(s.debug && s.pdb && !s.verbose);
         assert_eq!(s.configurations, vec!["/a.conf", "/b.conf"]);
-        let Command::Server(s) = parse_line("server -1 -P -m -s 3 --profile out x") else { panic!() };
+        let Command::Server(s) = parse_line("server -1 -P -m -s 3 --profile out x") else {
+            panic!()
+        };
         assert!(s.once && s.passive && s.memory);
         assert_eq!(s.signal, Some(3));
         assert_eq!(s.profile, "out");
-        let Command::Validate(v) = parse_line("validate -nrv /x.conf") else { panic!() };
+        let Command::Validate(v) = parse_line("validate -nrv /x.conf") else {
+            panic!()
+        };
         assert!(v.neighbor && v.route && v.verbose && !v.pdb);
-        let Command::Cli(c) = parse_line("cli --pipename p show neighbor") else { panic!() };
+        let Command::Cli(c) = parse_line("cli --pipename p show neighbor") else {
+            panic!()
+        };
         assert_eq!(c.pipename.as_deref(), Some("p"));
         assert_eq!(c.command, vec!["show", "neighbor"]);
         assert_eq!(
             parse_line("healthcheck -sF local0 --cmd true --ip 1.2.3.4/32 --rise 2 -i 0.5"),
             Command::Healthcheck
         );
-        let Command::Usage(_) = parse_line("healthcheck --rise x") else { panic!() };
+        let Command::Usage(_) = parse_line("healthcheck --rise x") else {
+            panic!()
+        };
     }
 
     #[test]
@@ -691,11 +830,15 @@ mod tests {
         line.push("ipv4 unicast".into());
         line.push("--update".into());
         line.push("FFFF:00".into());
-        let Command::Decode(d) = parse(&line) else { panic!() };
+        let Command::Decode(d) = parse(&line) else {
+            panic!()
+        };
         assert_eq!(d.family.as_deref(), Some("ipv4 unicast"));
         assert!(d.update && !d.nlri && !d.open);
         assert_eq!(d.payload, "FFFF:00");
-        let Command::Decode(d) = parse_line("decode -n -i -c x.conf 0000") else { panic!() };
+        let Command::Decode(d) = parse_line("decode -n -i -c x.conf 0000") else {
+            panic!()
+        };
         assert!(d.nlri && d.path_information);
         assert_eq!(d.configuration.as_deref(), Some("x.conf"));
     }

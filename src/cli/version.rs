@@ -31,16 +31,31 @@ pub fn uname() -> String {
         return String::new();
     }
     let field = |f: &[libc::c_char]| -> String {
-        let bytes: Vec<u8> = f.iter().take_while(|c| **c != 0).map(|c| *c as u8).collect();
+        let bytes: Vec<u8> = f
+            .iter()
+            .take_while(|c| **c != 0)
+            .map(|c| *c as u8)
+            .collect();
         String::from_utf8_lossy(&bytes).into_owned()
     };
-    [field(&u.sysname), field(&u.nodename), field(&u.release), field(&u.version), field(&u.machine)].join(" ")
+    [
+        field(&u.sysname),
+        field(&u.nodename),
+        field(&u.release),
+        field(&u.version),
+        field(&u.machine),
+    ]
+    .join(" ")
 }
 
 /// The lines `exabgp version` prints. ExaBGP's second line describes the
 /// Python interpreter; ours describes the program build.
 pub fn report(version: &str, from: &Path) -> String {
-    let build = if cfg!(debug_assertions) { "debug" } else { "release" };
+    let build = if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    };
     format!(
         "ExaBGP : {version}\nRust   : {} {} ({build} build, {} {})\nUname  : {}\nFrom   : {}\n",
         env!("CARGO_PKG_NAME"),

@@ -63,7 +63,10 @@ impl Ini {
                         if name == DEFAULT {
                             current = Some(None);
                         } else if ini.sections.iter().any(|(s, _)| s == name) {
-                            return Err(IniError { line, reason: format!("section '{name}' already exists") });
+                            return Err(IniError {
+                                line,
+                                reason: format!("section '{name}' already exists"),
+                            });
                         } else {
                             ini.sections.push((name.to_string(), Vec::new()));
                             current = Some(Some(ini.sections.len() - 1));
@@ -74,16 +77,25 @@ impl Ini {
                 }
             }
             let Some(section) = current else {
-                return Err(IniError { line, reason: "key found before any [section] header".into() });
+                return Err(IniError {
+                    line,
+                    reason: "key found before any [section] header".into(),
+                });
             };
             let Some(split) = stripped.find(['=', ':']) else {
-                return Err(IniError { line, reason: format!("'{stripped}' is not a key = value line") });
+                return Err(IniError {
+                    line,
+                    reason: format!("'{stripped}' is not a key = value line"),
+                });
             };
             let key = stripped[..split].trim().to_lowercase();
             let value = stripped[split + 1..].trim().to_string();
             let entries = ini.entries_mut(section);
             if entries.iter().any(|(k, _)| *k == key) {
-                return Err(IniError { line, reason: format!("key '{key}' already exists in this section") });
+                return Err(IniError {
+                    line,
+                    reason: format!("key '{key}' already exists in this section"),
+                });
             }
             entries.push((key, value));
             last_key = Some(entries.len() - 1);
@@ -137,12 +149,16 @@ impl Ini {
                 };
                 let name = tail[..close].to_lowercase();
                 let Some(value) = self.raw(section, &name) else {
-                    return Err(err(format!("[{section}]: '{name}' is not defined (interpolation)")));
+                    return Err(err(format!(
+                        "[{section}]: '{name}' is not defined (interpolation)"
+                    )));
                 };
                 out.push_str(&self.interpolate(section, value, depth + 1)?);
                 rest = &tail[close + 2..];
             } else {
-                return Err(err(format!("[{section}]: '%' must be followed by '%' or '(' in '{raw}'")));
+                return Err(err(format!(
+                    "[{section}]: '%' must be followed by '%' or '(' in '{raw}'"
+                )));
             }
         }
         out.push_str(rest);
@@ -160,9 +176,18 @@ mod tests {
             "# comment\n[exabgp.tcp]\nport = 1791\nBind: 127.0.0.1 ::1\n; other\n\n[exabgp.log]\nlevel='debug'\n",
         )
         .unwrap();
-        assert_eq!(ini.get("exabgp.tcp", "port").unwrap().as_deref(), Some("1791"));
-        assert_eq!(ini.get("exabgp.tcp", "bind").unwrap().as_deref(), Some("127.0.0.1 ::1"));
-        assert_eq!(ini.get("exabgp.log", "level").unwrap().as_deref(), Some("'debug'"));
+        assert_eq!(
+            ini.get("exabgp.tcp", "port").unwrap().as_deref(),
+            Some("1791")
+        );
+        assert_eq!(
+            ini.get("exabgp.tcp", "bind").unwrap().as_deref(),
+            Some("127.0.0.1 ::1")
+        );
+        assert_eq!(
+            ini.get("exabgp.log", "level").unwrap().as_deref(),
+            Some("'debug'")
+        );
         assert_eq!(ini.get("exabgp.log", "missing").unwrap(), None);
         assert_eq!(ini.get("exabgp.api", "ack").unwrap(), None);
         // section names are case-sensitive
@@ -178,7 +203,10 @@ mod tests {
     #[test]
     fn defaults_apply_to_existing_sections_only() {
         let ini = Ini::parse("[DEFAULT]\nattempts = 3\n[exabgp.tcp]\nport = 1\n").unwrap();
-        assert_eq!(ini.get("exabgp.tcp", "attempts").unwrap().as_deref(), Some("3"));
+        assert_eq!(
+            ini.get("exabgp.tcp", "attempts").unwrap().as_deref(),
+            Some("3")
+        );
         assert_eq!(ini.get("exabgp.api", "attempts").unwrap(), None);
     }
 

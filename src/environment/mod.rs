@@ -331,10 +331,20 @@ pub enum EnvError {
 impl fmt::Display for EnvError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            EnvError::Invalid { section, key, value, expected } => {
-                write!(f, "invalid value for {section}.{key} : {value} (expected {expected})")
+            EnvError::Invalid {
+                section,
+                key,
+                value,
+                expected,
+            } => {
+                write!(
+                    f,
+                    "invalid value for {section}.{key} : {value} (expected {expected})"
+                )
             }
-            EnvError::File { path, reason } => write!(f, "invalid environment file {path}: {reason}"),
+            EnvError::File { path, reason } => {
+                write!(f, "invalid environment file {path}: {reason}")
+            }
         }
     }
 }
@@ -383,9 +393,11 @@ impl Environment {
 
         // Compatibility aliases, from the process environment only.
         let non_empty = |name: &str| (sources.var)(name).filter(|v| !v.is_empty());
-        let connections = non_empty("exabgp.tcp.connections").or_else(|| non_empty("exabgp_tcp_connections"));
+        let connections =
+            non_empty("exabgp.tcp.connections").or_else(|| non_empty("exabgp_tcp_connections"));
         let once = non_empty("exabgp.tcp.once").or_else(|| non_empty("exabgp_tcp_once"));
-        let attempts = non_empty("exabgp.tcp.attempts").or_else(|| non_empty("exabgp_tcp_attempts"));
+        let attempts =
+            non_empty("exabgp.tcp.attempts").or_else(|| non_empty("exabgp_tcp_attempts"));
         if let Some(text) = &connections {
             env.tcp.attempts = parsing::unsigned(text).map_err(|expected| EnvError::Invalid {
                 section: "tcp".into(),
@@ -410,13 +422,22 @@ impl Environment {
                     path: path.clone(),
                     reason: "not valid UTF-8".into(),
                 })?;
-                Some(Ini::parse(&text).map_err(|e| EnvError::File { path, reason: e.to_string() })?)
+                Some(Ini::parse(&text).map_err(|e| EnvError::File {
+                    path,
+                    reason: e.to_string(),
+                })?)
             }
             // A missing (or unreadable) file is not an error: defaults apply.
             Err(_) => None,
         };
         let var = |name: &str| std::env::var_os(name).map(|v| v.to_string_lossy().into_owned());
-        Environment::load(&Sources { var: &var, ini: ini.as_ref() }, locations)
+        Environment::load(
+            &Sources {
+                var: &var,
+                ini: ini.as_ref(),
+            },
+            locations,
+        )
     }
 
     fn is_default(&self, setting: &Setting) -> bool {
@@ -434,12 +455,17 @@ impl Environment {
     /// left out; with `diff`, only values that differ from the default (and
     /// only the headers of sections that have some).
     pub fn to_ini(&self, diff: bool) -> String {
-        let mut sections: Vec<&str> = SETTINGS.iter().filter(|s| !s.hidden()).map(|s| s.section).collect();
+        let mut sections: Vec<&str> = SETTINGS
+            .iter()
+            .filter(|s| !s.hidden())
+            .map(|s| s.section)
+            .collect();
         sections.sort_unstable();
         sections.dedup();
         let mut out = String::new();
         for section in sections {
-            let mut settings: Vec<&Setting> = SETTINGS.iter().filter(|s| s.section == section).collect();
+            let mut settings: Vec<&Setting> =
+                SETTINGS.iter().filter(|s| s.section == section).collect();
             settings.sort_by_key(|s| s.key);
             let mut header = true;
             for setting in settings {
@@ -488,7 +514,10 @@ pub fn defaults_listing() -> Vec<String> {
                 _ => s.default.to_string(),
             };
             let pad = " ".repeat(18usize.saturating_sub(s.section.len() + s.key.len()));
-            format!("exabgp.{}.{} {pad} {}. default ({default})", s.section, s.key, s.help)
+            format!(
+                "exabgp.{}.{} {pad} {}. default ({default})",
+                s.section, s.key, s.help
+            )
         })
         .collect()
 }
@@ -499,10 +528,19 @@ mod tests {
     use std::collections::HashMap;
 
     fn load(vars: &[(&str, &str)], ini: Option<&str>) -> Result<Environment, EnvError> {
-        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         let var = move |name: &str| map.get(name).cloned();
         let ini = ini.map(|t| Ini::parse(t).unwrap());
-        Environment::load(&Sources { var: &var, ini: ini.as_ref() }, Locations::new("/usr"))
+        Environment::load(
+            &Sources {
+                var: &var,
+                ini: ini.as_ref(),
+            },
+            Locations::new("/usr"),
+        )
     }
 
     #[test]
@@ -510,7 +548,13 @@ mod tests {
         for s in SETTINGS {
             let v = read_default(s.kind, s.default);
             let env = Environment::defaults(Locations::new("/"));
-            assert_eq!(env.get(s.section, s.key), Some(v), "{}.{}", s.section, s.key);
+            assert_eq!(
+                env.get(s.section, s.key),
+                Some(v),
+                "{}.{}",
+                s.section,
+                s.key
+            );
         }
     }
 
@@ -533,7 +577,11 @@ mod tests {
     #[test]
     fn precedence_dotted_then_underscore_then_ini_then_default() {
         let ini = "[exabgp.tcp]\nport = '1793'\nattempts = 7\n[exabgp.api]\nack = false\n";
-        let env = load(&[("exabgp.tcp.port", "1791"), ("exabgp_tcp_port", "1792")], Some(ini)).unwrap();
+        let env = load(
+            &[("exabgp.tcp.port", "1791"), ("exabgp_tcp_port", "1792")],
+            Some(ini),
+        )
+        .unwrap();
         assert_eq!(env.tcp.port, 1791);
         let env = load(&[("exabgp_tcp_port", "1792")], Some(ini)).unwrap();
         assert_eq!(env.tcp.port, 1792);
@@ -551,7 +599,14 @@ mod tests {
 
     #[test]
     fn process_values_are_not_unquoted_except_strings() {
-        let env = load(&[("exabgp_api_ack", "'true'"), ("exabgp_api_pipename", " 'pipe' ")], None).unwrap();
+        let env = load(
+            &[
+                ("exabgp_api_ack", "'true'"),
+                ("exabgp_api_pipename", " 'pipe' "),
+            ],
+            None,
+        )
+        .unwrap();
         assert!(!env.api.ack);
         assert_eq!(env.api.pipename, "pipe");
         let env = load(&[], Some("[exabgp.api]\nack = 'true'\n")).unwrap();
@@ -573,7 +628,13 @@ mod tests {
             None,
         )
         .unwrap();
-        assert_eq!(env.tcp.bind, vec!["127.0.0.1".parse::<IpAddr>().unwrap(), "::1".parse().unwrap()]);
+        assert_eq!(
+            env.tcp.bind,
+            vec![
+                "127.0.0.1".parse::<IpAddr>().unwrap(),
+                "::1".parse().unwrap()
+            ]
+        );
         assert_eq!(env.log.level, Level::Debug);
         assert_eq!(env.api.encoder, Encoder::Text);
         assert_eq!(env.reactor.speed, 2e-7);
@@ -585,13 +646,20 @@ mod tests {
     #[test]
     fn bad_values_name_the_key_and_type() {
         let err = load(&[("exabgp_tcp_port", "abc")], None).unwrap_err();
-        assert_eq!(err.to_string(), "invalid value for tcp.port : abc (expected a port number (0-65535))");
+        assert_eq!(
+            err.to_string(),
+            "invalid value for tcp.port : abc (expected a port number (0-65535))"
+        );
         let err = load(&[("exabgp_log_level", "verbose")], None).unwrap_err();
         assert!(matches!(err, EnvError::Invalid { ref key, .. } if key == "level"));
         let err = load(&[("exabgp_daemon_user", "no-such-user-exabgp")], None).unwrap_err();
-        assert!(err.to_string().starts_with("invalid value for daemon.user : no-such-user-exabgp"));
+        assert!(err
+            .to_string()
+            .starts_with("invalid value for daemon.user : no-such-user-exabgp"));
         let err = load(&[], Some("[exabgp.tcp]\nbind = 1.2.3\n")).unwrap_err();
-        assert!(err.to_string().starts_with("invalid value for tcp.bind : 1.2.3"));
+        assert!(err
+            .to_string()
+            .starts_with("invalid value for tcp.bind : 1.2.3"));
         let err = load(&[], Some("[exabgp.tcp]\nport =\n")).unwrap_err();
         assert!(err.to_string().starts_with("invalid value for tcp.port :"));
         let err = load(&[], Some("[exabgp.tcp]\nport = 5%\n")).unwrap_err();
@@ -602,13 +670,28 @@ mod tests {
     fn connection_aliases() {
         let env = load(&[("exabgp_tcp_connections", "3")], None).unwrap();
         assert_eq!(env.tcp.attempts, 3);
-        let env = load(&[("exabgp.tcp.connections", "2"), ("exabgp_tcp_attempts", "9")], None).unwrap();
+        let env = load(
+            &[
+                ("exabgp.tcp.connections", "2"),
+                ("exabgp_tcp_attempts", "9"),
+            ],
+            None,
+        )
+        .unwrap();
         assert_eq!(env.tcp.attempts, 2);
         let env = load(&[("exabgp_tcp_once", "true")], None).unwrap();
         assert_eq!(env.tcp.attempts, 1);
-        let env = load(&[("exabgp_tcp_once", "false")], Some("[exabgp.tcp]\nattempts = 5\n")).unwrap();
+        let env = load(
+            &[("exabgp_tcp_once", "false")],
+            Some("[exabgp.tcp]\nattempts = 5\n"),
+        )
+        .unwrap();
         assert_eq!(env.tcp.attempts, 0);
-        let env = load(&[("exabgp_tcp_once", "true"), ("exabgp_tcp_attempts", "4")], None).unwrap();
+        let env = load(
+            &[("exabgp_tcp_once", "true"), ("exabgp_tcp_attempts", "4")],
+            None,
+        )
+        .unwrap();
         assert_eq!(env.tcp.attempts, 4);
         // once from the ini file does not count
         let env = load(&[], Some("[exabgp.tcp]\nonce = true\n")).unwrap();
@@ -768,7 +851,14 @@ port = 179
 
     #[test]
     fn printed_ini_reads_back() {
-        let env = load(&[("exabgp.tcp.bind", "127.0.0.1 ::1"), ("exabgp_daemon_umask", "0o22")], None).unwrap();
+        let env = load(
+            &[
+                ("exabgp.tcp.bind", "127.0.0.1 ::1"),
+                ("exabgp_daemon_umask", "0o22"),
+            ],
+            None,
+        )
+        .unwrap();
         let again = load(&[], Some(&env.to_ini(false))).unwrap();
         assert_eq!(again, env);
     }
@@ -780,7 +870,10 @@ port = 179
             lines[0],
             "exabgp.api.ack              acknowledge api command(s) and report issues. default (true)"
         );
-        assert!(lines.contains(&"exabgp.api.pipename         name to be used for the exabgp pipe. default ('exabgp')".to_string()));
+        assert!(lines.contains(
+            &"exabgp.api.pipename         name to be used for the exabgp pipe. default ('exabgp')"
+                .to_string()
+        ));
         assert!(lines.contains(&"exabgp.log.level            log message with at least the priority SYSLOG.<level>. default ('INFO')".to_string()));
         assert!(lines.contains(&"exabgp.tcp.acl              (experimental please do not use) unimplemented. default ()".to_string()));
         assert!(lines.contains(&"exabgp.daemon.umask         run daemon with this umask, governs perms of logfiles etc.. default (0137)".to_string()));
@@ -788,7 +881,10 @@ port = 179
             &"exabgp.reactor.speed        reactor loop time\n                                  use only if you understand the code.. default (1.0)"
                 .to_string()
         ));
-        assert_eq!(lines.last().map(String::as_str), Some("exabgp.tcp.port             port to bind on when listening. default (179)"));
+        assert_eq!(
+            lines.last().map(String::as_str),
+            Some("exabgp.tcp.port             port to bind on when listening. default (179)")
+        );
         assert_eq!(lines.len(), 45);
     }
 }

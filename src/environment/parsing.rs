@@ -63,7 +63,11 @@ fn python_int(text: &str, radix: u32) -> Option<i64> {
         Some(b'+') => (false, &t[1..]),
         _ => (false, t),
     };
-    if digits.is_empty() || digits.starts_with('_') || digits.ends_with('_') || digits.contains("__") {
+    if digits.is_empty()
+        || digits.starts_with('_')
+        || digits.ends_with('_')
+        || digits.contains("__")
+    {
         return None;
     }
     let cleaned: String = digits.chars().filter(|&c| c != '_').collect();
@@ -169,7 +173,13 @@ pub fn user_exists(name: &str) -> bool {
     // SAFETY: every pointer is valid for the duration of the call and `buf`
     // is as large as we say; getpwnam_r does not keep them.
     let rc = unsafe {
-        libc::getpwnam_r(cname.as_ptr(), &mut pwd, buf.as_mut_ptr(), buf.len(), &mut result)
+        libc::getpwnam_r(
+            cname.as_ptr(),
+            &mut pwd,
+            buf.as_mut_ptr(),
+            buf.len(),
+            &mut result,
+        )
     };
     rc == 0 && !result.is_null()
 }
@@ -207,10 +217,18 @@ pub fn python_float(value: f64) -> String {
         return "nan".into();
     }
     if value.is_infinite() {
-        return if value > 0.0 { "inf".into() } else { "-inf".into() };
+        return if value > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        };
     }
     if value == 0.0 {
-        return if value.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
+        return if value.is_sign_negative() {
+            "-0.0".into()
+        } else {
+            "0.0".into()
+        };
     }
     // `{:e}` gives the shortest round-trip mantissa, e.g. "2e-7", "1.5e0".
     let sci = format!("{value:e}");

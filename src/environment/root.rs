@@ -192,10 +192,16 @@ mod tests {
 
     #[test]
     fn root_rules() {
-        assert_eq!(find_root(Some("/opt/exa/"), "/usr/bin/exabgp", "/"), "/opt/exa");
+        assert_eq!(
+            find_root(Some("/opt/exa/"), "/usr/bin/exabgp", "/"),
+            "/opt/exa"
+        );
         assert_eq!(find_root(None, "/usr/sbin/exabgp", "/"), "/usr");
         assert_eq!(find_root(None, "/usr/local/bin/exabgp", "/"), "/usr/local");
-        assert_eq!(find_root(None, "target/debug/exabgp", "/repo"), "/repo/target/debug");
+        assert_eq!(
+            find_root(None, "target/debug/exabgp", "/repo"),
+            "/repo/target/debug"
+        );
         assert_eq!(find_root(Some(""), "./sbin/exabgp", "/repo"), "/repo");
         assert_eq!(
             find_root(None, "/repo/src/exabgp/application/main.py", "/"),
@@ -234,7 +240,13 @@ mod tests {
     #[test]
     fn program_path_searches_path() {
         assert_eq!(program_path("./x", None), "./x");
-        assert_eq!(program_path("sh", Some("/nonexistent:/bin:/usr/bin")), "/bin/sh");
-        assert_eq!(program_path("no-such-program-x", Some("/bin")), "no-such-program-x");
+        assert_eq!(
+            program_path("sh", Some("/nonexistent:/bin:/usr/bin")),
+            "/bin/sh"
+        );
+        assert_eq!(
+            program_path("no-such-program-x", Some("/bin")),
+            "no-such-program-x"
+        );
     }
 }

@@ -35,12 +35,27 @@ pub struct Layout {
 }
 
 /// Format one line (no trailing newline). `clock` is `HH:MM:SS` local time.
-pub fn line(layout: Layout, level: Level, source: &str, message: &str, clock: &str, pid: u32) -> String {
+pub fn line(
+    layout: Layout,
+    level: Level,
+    source: &str,
+    message: &str,
+    clock: &str,
+    pid: u32,
+) -> String {
     let (source, message, prefix) = if layout.colour {
         let sc = source_colour(level);
-        let source = if sc.is_empty() { source.to_string() } else { format!("{sc}{source:<15}{END}") };
+        let source = if sc.is_empty() {
+            source.to_string()
+        } else {
+            format!("{sc}{source:<15}{END}")
+        };
         let mc = message_colour(level);
-        let message = if mc.is_empty() { message.to_string() } else { format!("{mc}{message:<8}{END}") };
+        let message = if mc.is_empty() {
+            message.to_string()
+        } else {
+            format!("{mc}{message:<8}{END}")
+        };
         (source, message, "\r")
     } else {
         (source.to_string(), message.to_string(), "")
@@ -69,32 +84,64 @@ pub fn clock() -> String {
 mod tests {
     use super::*;
 
-    const PLAIN_SHORT: Layout = Layout { short: true, colour: false };
-    const PLAIN_LONG: Layout = Layout { short: false, colour: false };
+    const PLAIN_SHORT: Layout = Layout {
+        short: true,
+        colour: false,
+    };
+    const PLAIN_LONG: Layout = Layout {
+        short: false,
+        colour: false,
+    };
 
     #[test]
     fn short_and_long() {
-        assert_eq!(line(PLAIN_SHORT, Level::Info, "welcome", "Thank you", "12:00:01", 42), "welcome         Thank you");
+        assert_eq!(
+            line(
+                PLAIN_SHORT,
+                Level::Info,
+                "welcome",
+                "Thank you",
+                "12:00:01",
+                42
+            ),
+            "welcome         Thank you"
+        );
         assert_eq!(
             line(PLAIN_LONG, Level::Info, "reactor", "hello", "12:00:01", 42),
             "12:00:01 42     reactor         hello"
         );
         assert_eq!(
-            line(PLAIN_SHORT, Level::Info, "a-very-long-source-name", "m", "", 1),
+            line(
+                PLAIN_SHORT,
+                Level::Info,
+                "a-very-long-source-name",
+                "m",
+                "",
+                1
+            ),
             "a-very-long-source-name m"
         );
     }
 
     #[test]
     fn colours() {
-        let colour = Layout { short: true, colour: true };
+        let colour = Layout {
+            short: true,
+            colour: true,
+        };
         assert_eq!(
             line(colour, Level::Info, "reactor", "hi", "", 1),
             "\r\x1b[01;32mreactor        \x1b[0m \x1b[1mhi      \x1b[0m"
         );
         // debug has no colour: padded like the plain layout
-        assert_eq!(line(colour, Level::Debug, "reactor", "hi", "", 1), "\rreactor         hi");
-        let long = Layout { short: false, colour: true };
+        assert_eq!(
+            line(colour, Level::Debug, "reactor", "hi", "", 1),
+            "\rreactor         hi"
+        );
+        let long = Layout {
+            short: false,
+            colour: true,
+        };
         assert_eq!(
             line(long, Level::Critical, "reactor", "x", "01:02:03", 7),
             "\r01:02:03 7      \x1b[00;31mreactor        \x1b[0m x"

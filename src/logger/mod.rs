@@ -184,7 +184,9 @@ struct Logger {
     state: Mutex<Option<State>>,
 }
 
-static LOGGER: Logger = Logger { state: Mutex::new(None) };
+static LOGGER: Logger = Logger {
+    state: Mutex::new(None),
+};
 
 fn is_tty(destination: &Destination) -> bool {
     // ExaBGP decides on colour by looking at the stream named by the
@@ -215,7 +217,12 @@ pub fn init(config: Config) -> Result<(), String> {
         colour: is_tty(&config.destination),
     };
     let max = config.max_filter();
-    let state = State { config, layout, sink, pid: std::process::id() };
+    let state = State {
+        config,
+        layout,
+        sink,
+        pid: std::process::id(),
+    };
     if let Ok(mut guard) = LOGGER.state.lock() {
         *guard = Some(state);
     }
@@ -243,7 +250,11 @@ fn write(state: &mut State, level: Level, target: &str, args: fmt::Arguments<'_>
         return;
     }
     let message = args.to_string();
-    let clock = if state.layout.short { String::new() } else { format::clock() };
+    let clock = if state.layout.short {
+        String::new()
+    } else {
+        format::clock()
+    };
     // One output line per message line, as ExaBGP does.
     for line in message.split('\n') {
         let text = format::line(state.layout, level, target, line, &clock, state.pid);
@@ -254,9 +265,10 @@ fn write(state: &mut State, level: Level, target: &str, args: fmt::Arguments<'_>
 impl log::Log for Logger {
     fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
         match self.state.lock() {
-            Ok(guard) => guard
-                .as_ref()
-                .is_some_and(|s| s.config.allows(Level::from_log(metadata.level()), metadata.target())),
+            Ok(guard) => guard.as_ref().is_some_and(|s| {
+                s.config
+                    .allows(Level::from_log(metadata.level()), metadata.target())
+            }),
             Err(_) => false,
         }
     }
@@ -264,7 +276,12 @@ impl log::Log for Logger {
     fn log(&self, record: &log::Record<'_>) {
         if let Ok(mut guard) = self.state.lock() {
             if let Some(state) = guard.as_mut() {
-                write(state, Level::from_log(record.level()), record.target(), *record.args());
+                write(
+                    state,
+                    Level::from_log(record.level()),
+                    record.target(),
+                    *record.args(),
+                );
             }
         }
     }
@@ -291,7 +308,9 @@ mod tests {
 
     #[test]
     fn level_names_and_order() {
-        for name in ["FATAL", "CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG", "NOTSET"] {
+        for name in [
+            "FATAL", "CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG", "NOTSET",
+        ] {
             assert_eq!(Level::from_name(name).map(Level::name), Some(name));
         }
         assert_eq!(Level::from_name("info"), None);
@@ -334,7 +353,13 @@ mod tests {
         env.log.level = Level::Debug;
         let c = Config::from_env(&env);
         for target in TOPICS.iter().chain(["welcome", "peer-1"].iter()) {
-            for level in [Level::Fatal, Level::Critical, Level::Error, Level::Info, Level::Debug] {
+            for level in [
+                Level::Fatal,
+                Level::Critical,
+                Level::Error,
+                Level::Info,
+                Level::Debug,
+            ] {
                 assert!(!c.allows(level, target));
             }
         }
@@ -365,7 +390,11 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 3, "{text}");
         let pid = std::process::id().to_string();
-        assert!(lines[0].ends_with(&format!(" {pid:<6} reactor         one")), "{}", lines[0]);
+        assert!(
+            lines[0].ends_with(&format!(" {pid:<6} reactor         one")),
+            "{}",
+            lines[0]
+        );
         assert!(lines[1].ends_with("reactor         two"));
         assert!(lines[2].ends_with("configuration   bad 1"));
         let mut off = config();

@@ -87,17 +87,21 @@ impl Sink {
                 .map_err(|e| format!("can not open log file {}: {e}", path.display())),
             Destination::Syslog => {
                 let socket = UnixDatagram::unbound().map_err(|e| format!("syslog: {e}"))?;
-                socket.connect("/dev/log").map_err(|e| format!("syslog /dev/log: {e}"))?;
+                socket
+                    .connect("/dev/log")
+                    .map_err(|e| format!("syslog /dev/log: {e}"))?;
                 Ok(Sink::Syslog(socket))
             }
             Destination::Remote(host) => {
-                let target = remote_address(host).ok_or_else(|| format!("syslog host {host} is not valid"))?;
+                let target = remote_address(host)
+                    .ok_or_else(|| format!("syslog host {host} is not valid"))?;
                 let bind: SocketAddr = if target.is_ipv4() {
                     SocketAddr::from(([0, 0, 0, 0], 0))
                 } else {
                     SocketAddr::from(([0u16; 8], 0))
                 };
-                let socket = UdpSocket::bind(bind).map_err(|e| format!("syslog host {host}: {e}"))?;
+                let socket =
+                    UdpSocket::bind(bind).map_err(|e| format!("syslog host {host}: {e}"))?;
                 Ok(Sink::Udp(socket, target))
             }
         }
@@ -143,7 +147,11 @@ pub fn remote_address(host: &str) -> Option<SocketAddr> {
     if let Ok(ip) = host.parse::<std::net::IpAddr>() {
         return Some(SocketAddr::new(ip, 514));
     }
-    let with_port = if host.contains(':') { host.to_string() } else { format!("{host}:514") };
+    let with_port = if host.contains(':') {
+        host.to_string()
+    } else {
+        format!("{host}:514")
+    };
     with_port.to_socket_addrs().ok()?.next()
 }
 
@@ -156,25 +164,46 @@ mod tests {
         assert_eq!(Destination::parse("stdout"), Destination::Stdout);
         assert_eq!(Destination::parse("stderr"), Destination::Stderr);
         assert_eq!(Destination::parse("syslog"), Destination::Syslog);
-        assert_eq!(Destination::parse("host:127.0.0.1"), Destination::Remote("127.0.0.1".into()));
-        assert_eq!(Destination::parse("file:/tmp/x"), Destination::File("/tmp/x".into()));
-        assert_eq!(Destination::parse("/var/log/exabgp.log"), Destination::File("/var/log/exabgp.log".into()));
+        assert_eq!(
+            Destination::parse("host:127.0.0.1"),
+            Destination::Remote("127.0.0.1".into())
+        );
+        assert_eq!(
+            Destination::parse("file:/tmp/x"),
+            Destination::File("/tmp/x".into())
+        );
+        assert_eq!(
+            Destination::parse("/var/log/exabgp.log"),
+            Destination::File("/var/log/exabgp.log".into())
+        );
         assert!(Destination::Syslog.allows_fork());
         assert!(!Destination::File("x".into()).allows_fork());
     }
 
     #[test]
     fn remote_addresses() {
-        assert_eq!(remote_address("127.0.0.1"), Some("127.0.0.1:514".parse().unwrap()));
-        assert_eq!(remote_address("127.0.0.1:1514"), Some("127.0.0.1:1514".parse().unwrap()));
+        assert_eq!(
+            remote_address("127.0.0.1"),
+            Some("127.0.0.1:514".parse().unwrap())
+        );
+        assert_eq!(
+            remote_address("127.0.0.1:1514"),
+            Some("127.0.0.1:1514".parse().unwrap())
+        );
         assert_eq!(remote_address("::1"), Some("[::1]:514".parse().unwrap()));
-        assert_eq!(remote_address("[::1]:10514"), Some("[::1]:10514".parse().unwrap()));
+        assert_eq!(
+            remote_address("[::1]:10514"),
+            Some("[::1]:10514".parse().unwrap())
+        );
     }
 
     #[test]
     fn datagram_format() {
         // daemon (3) * 8 + info (6)
-        assert_eq!(syslog_datagram(Level::Info, "reactor         hi"), b"<30>reactor         hi\0".to_vec());
+        assert_eq!(
+            syslog_datagram(Level::Info, "reactor         hi"),
+            b"<30>reactor         hi\0".to_vec()
+        );
         assert_eq!(syslog_datagram(Level::Critical, "x"), b"<26>x\0".to_vec());
         assert_eq!(syslog_datagram(Level::Debug, "x"), b"<31>x\0".to_vec());
     }
@@ -182,7 +211,9 @@ mod tests {
     #[test]
     fn udp_sink_sends_to_loopback() {
         let receiver = UdpSocket::bind("127.0.0.1:0").unwrap();
-        receiver.set_read_timeout(Some(std::time::Duration::from_secs(2))).unwrap();
+        receiver
+            .set_read_timeout(Some(std::time::Duration::from_secs(2)))
+            .unwrap();
         let port = receiver.local_addr().unwrap().port();
         let mut sink = Sink::open(&Destination::Remote(format!("127.0.0.1:{port}"))).unwrap();
         assert!(sink.is_syslog());
