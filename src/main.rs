@@ -1,6 +1,7 @@
+//! `exabgp`: the command-line front end (see `exabgp::cli`).
+
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    eprintln!("exabgp: not implemented yet");
-    ExitCode::from(1)
+    exabgp::cli::main()
 }

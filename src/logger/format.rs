@@ -1,0 +1,157 @@
+//! ExaBGP's log line layouts (`logger/format.py` and `logger/color.py`).
+//!
+//! Short: `source          message` (source padded to 15).
+//! Long:  `HH:MM:SS pid    source          message` (pid padded to 6).
+//! On a terminal the source and message are coloured by severity and the
+//! line starts with `\r`. Files always get the long form, syslog the short.
+
+use super::Level;
+
+const END: &str = "\x1b[0m";
+
+fn source_colour(level: Level) -> &'static str {
+    match level {
+        Level::Fatal | Level::Critical => "\x1b[00;31m",
+        Level::Error => "\x1b[01;31m",
+        Level::Warning => "\x1b[01;33m",
+        Level::Info => "\x1b[01;32m",
+        Level::Debug => "",
+        Level::NotSet => "\x1b[01;34m",
+    }
+}
+
+fn message_colour(level: Level) -> &'static str {
+    match level {
+        Level::Fatal | Level::Error | Level::Warning | Level::Info => "\x1b[1m",
+        Level::Critical | Level::Debug | Level::NotSet => "",
+    }
+}
+
+/// Which layout a destination uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Layout {
+    pub short: bool,
+    pub colour: bool,
+}
+
+/// Format one line (no trailing newline). `clock` is `HH:MM:SS` local time.
+pub fn line(
+    layout: Layout,
+    level: Level,
+    source: &str,
+    message: &str,
+    clock: &str,
+    pid: u32,
+) -> String {
+    let (source, message, prefix) = if layout.colour {
+        let sc = source_colour(level);
+        let source = if sc.is_empty() {
+            source.to_string()
+        } else {
+            format!("{sc}{source:<15}{END}")
+        };
+        let mc = message_colour(level);
+        let message = if mc.is_empty() {
+            message.to_string()
+        } else {
+            format!("{mc}{message:<8}{END}")
+        };
+        (source, message, "\r")
+    } else {
+        (source.to_string(), message.to_string(), "")
+    };
+    if layout.short {
+        format!("{prefix}{source:<15} {message}")
+    } else {
+        format!("{prefix}{clock} {pid:<6} {source:<15} {message}")
+    }
+}
+
+/// Local wall-clock time as `HH:MM:SS`.
+pub fn clock() -> String {
+    // SAFETY: time(NULL) and localtime_r with valid pointers to locals.
+    unsafe {
+        let now = libc::time(std::ptr::null_mut());
+        let mut tm: libc::tm = std::mem::zeroed();
+        if libc::localtime_r(&now, &mut tm).is_null() {
+            return "00:00:00".into();
+        }
+        format!("{:02}:{:02}:{:02}", tm.tm_hour, tm.tm_min, tm.tm_sec)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PLAIN_SHORT: Layout = Layout {
+        short: true,
+        colour: false,
+    };
+    const PLAIN_LONG: Layout = Layout {
+        short: false,
+        colour: false,
+    };
+
+    #[test]
+    fn short_and_long() {
+        assert_eq!(
+            line(
+                PLAIN_SHORT,
+                Level::Info,
+                "welcome",
+                "Thank you",
+                "12:00:01",
+                42
+            ),
+            "welcome         Thank you"
+        );
+        assert_eq!(
+            line(PLAIN_LONG, Level::Info, "reactor", "hello", "12:00:01", 42),
+            "12:00:01 42     reactor         hello"
+        );
+        assert_eq!(
+            line(
+                PLAIN_SHORT,
+                Level::Info,
+                "a-very-long-source-name",
+                "m",
+                "",
+                1
+            ),
+            "a-very-long-source-name m"
+        );
+    }
+
+    #[test]
+    fn colours() {
+        let colour = Layout {
+            short: true,
+            colour: true,
+        };
+        assert_eq!(
+            line(colour, Level::Info, "reactor", "hi", "", 1),
+            "\r\x1b[01;32mreactor        \x1b[0m \x1b[1mhi      \x1b[0m"
+        );
+        // debug has no colour: padded like the plain layout
+        assert_eq!(
+            line(colour, Level::Debug, "reactor", "hi", "", 1),
+            "\rreactor         hi"
+        );
+        let long = Layout {
+            short: false,
+            colour: true,
+        };
+        assert_eq!(
+            line(long, Level::Critical, "reactor", "x", "01:02:03", 7),
+            "\r01:02:03 7      \x1b[00;31mreactor        \x1b[0m x"
+        );
+    }
+
+    #[test]
+    fn clock_shape() {
+        let c = clock();
+        assert_eq!(c.len(), 8);
+        assert_eq!(&c[2..3], ":");
+    }
+}
