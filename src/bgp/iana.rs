@@ -43,6 +43,8 @@ impl fmt::Display for Afi {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.name() {
             Some(n) => f.write_str(n),
+            // ExaBGP's internal placeholder value has a name of its own.
+            None if self.0 == 0 => f.write_str("undefined"),
             None => write!(f, "unknown-afi-{:#x}", self.0),
         }
     }
