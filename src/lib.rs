@@ -6,3 +6,4 @@
 
 pub mod bgp;
 pub mod json;
+pub mod reactor;
