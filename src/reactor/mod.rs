@@ -4,3 +4,6 @@
 pub mod delay;
 pub mod fsm;
 pub mod timer;
+pub mod connection;
+pub mod listener;
+pub mod wire;
