@@ -269,7 +269,7 @@ impl Event {
             TimerKind::Hold => Some(Event::HoldTimerExpires),
             TimerKind::Keepalive => Some(Event::KeepaliveTimerExpires),
             TimerKind::IdleHold => Some(Event::IdleHoldTimerExpires),
-            TimerKind::Respawn | TimerKind::Kill => None,
+            TimerKind::Respawn | TimerKind::Kill | TimerKind::Linger => None,
         }
     }
 }

@@ -32,6 +32,8 @@ pub enum TimerKind {
     Respawn,
     /// A helper that ignored SIGTERM gets SIGKILL.
     Kill,
+    /// A closing connection may flush its NOTIFICATION until then.
+    Linger,
 }
 
 /// What the heap holds: ordering is by deadline, then by arming order.
