@@ -744,3 +744,353 @@ impl Drop for Reactor {
 fn process_timer(id: ProcessId) -> Token {
     Token(PROCESS_TIMERS + id.0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reactor::connection::{ConnectOptions, Frame, Priority};
+    use crate::reactor::fsm::{Received, Report};
+    use crate::reactor::process::StderrMode;
+    use std::io::{Read, Write};
+    use std::net::{IpAddr, Ipv4Addr};
+
+    const DEADLINE: Duration = Duration::from_secs(10);
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    /// Turns until `done` holds over the outputs seen so far (or panics).
+    fn turn_until(
+        reactor: &mut Reactor,
+        seen: &mut Vec<Output>,
+        done: impl Fn(&Reactor, &[Output]) -> bool,
+    ) {
+        let start = Instant::now();
+        while !done(reactor, seen) {
+            assert!(start.elapsed() < DEADLINE, "timed out; outputs: {:#?}", seen);
+            reactor.turn(Some(Duration::from_millis(50))).unwrap();
+            seen.extend(reactor.drain_outputs());
+        }
+    }
+
+    fn is_up(o: &Output, who: PeerId) -> bool {
+        matches!(o, Output::Peer { peer, event: PeerOutput::Report(Report::Up { .. }) } if *peer == who)
+    }
+
+    fn settings(peer: &str, local: &str, local_as: u32, peer_as: u32) -> PeerSettings {
+        PeerSettings {
+            local_address: Some(ip(local)),
+            local_as: Some(local_as),
+            peer_as: Some(peer_as),
+            hold_time: 30,
+            connect_retry: Duration::from_millis(20),
+            ..PeerSettings::new(ip(peer))
+        }
+    }
+
+    #[test]
+    fn two_peers_establish_over_loopback_then_teardown() {
+        let mut reactor = Reactor::new().unwrap();
+        let bound = reactor.listen("127.0.0.3:0".parse().unwrap(), &ListenOptions::default()).unwrap();
+        let passive = reactor.add_peer(PeerSettings {
+            passive: true,
+            router_id: Some(Ipv4Addr::new(2, 2, 2, 2)),
+            ..settings("127.0.0.2", "127.0.0.3", 65002, 65001)
+        });
+        let active = reactor.add_peer(PeerSettings {
+            peer_port: bound.port(),
+            ..settings("127.0.0.3", "127.0.0.2", 65001, 65002)
+        });
+        let mut seen = Vec::new();
+        turn_until(&mut reactor, &mut seen, |_, o| {
+            o.iter().any(|o| is_up(o, active)) && o.iter().any(|o| is_up(o, passive))
+        });
+        assert_eq!(reactor.peer_state(active), Some(State::Established));
+        assert_eq!(reactor.peer_state(passive), Some(State::Established));
+        // The active side learnt its router-id from its local address.
+        assert_eq!(
+            reactor.peer(active).unwrap().fsm().config().router_id,
+            Ipv4Addr::new(127, 0, 0, 2)
+        );
+
+        // An UPDATE (bulk) crosses the session.
+        let mut update = vec![0xFF; 16];
+        update.extend_from_slice(&[0, 23, 2, 0, 0, 0, 0]);
+        assert!(reactor.queue_update(active, Bytes::from(update)));
+        turn_until(&mut reactor, &mut seen, |_, o| {
+            o.iter().any(|o| matches!(o, Output::Peer { peer, event: PeerOutput::Message { kind: Received::Update, .. } } if *peer == passive))
+        });
+
+        // Teardown 6/4 from the active side: the passive side sees it.
+        let cease = Notify::cease(crate::bgp::notify::subcode::ADMINISTRATIVE_RESET);
+        reactor.stop_peer(active, Some(cease), false);
+        turn_until(&mut reactor, &mut seen, |_, o| {
+            o.iter().any(|o| matches!(o, Output::Peer { peer, event: PeerOutput::Message { kind: Received::Notification { code: 6, subcode: 4 }, .. } } if *peer == passive))
+        });
+        turn_until(&mut reactor, &mut seen, |r, _| reactor_peer_gone(r, active));
+        // The passive peer goes back to waiting.
+        let mut seen2 = Vec::new();
+        turn_until(&mut reactor, &mut seen2, |r, _| r.peer_state(passive) == Some(State::Active));
+    }
+
+    fn reactor_peer_gone(reactor: &Reactor, id: PeerId) -> bool {
+        reactor.peer(id).is_none()
+    }
+
+    #[test]
+    fn unknown_peer_is_refused_with_cease_peer_deconfigured() {
+        let mut reactor = Reactor::new().unwrap();
+        let bound = reactor.listen("127.0.0.1:0".parse().unwrap(), &ListenOptions::default()).unwrap();
+        let mut client = std::net::TcpStream::connect(bound).unwrap();
+        client.set_read_timeout(Some(Duration::from_millis(20))).unwrap();
+        let start = Instant::now();
+        let mut got = Vec::new();
+        loop {
+            reactor.turn(Some(Duration::from_millis(20))).unwrap();
+            let mut buf = [0u8; 256];
+            match client.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+                Err(_) => {}
+            }
+            assert!(start.elapsed() < DEADLINE);
+        }
+        // NOTIFICATION 6/3.
+        assert_eq!(got.get(18..21), Some(&[3u8, 6, 3][..]));
+    }
+
+    #[test]
+    fn refused_connect_is_retried_on_the_connect_retry_timer() {
+        let mut reactor = Reactor::new().unwrap();
+        // A port nobody listens on: bind then drop a listener.
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let peer = reactor.add_peer(PeerSettings {
+            peer_port: port,
+            local_address: None,
+            ..settings("127.0.0.1", "127.0.0.1", 65001, 65002)
+        });
+        let mut seen = Vec::new();
+        turn_until(&mut reactor, &mut seen, |_, o| {
+            o.iter()
+                .filter(|o| matches!(o, Output::Peer { event: PeerOutput::Report(Report::State { to: State::Connect, .. }), .. }))
+                .count()
+                >= 3
+        });
+        // Retries alternate Connect and Active, never reaching a session.
+        let states: Vec<State> = seen
+            .iter()
+            .filter_map(|o| match o {
+                Output::Peer { event: PeerOutput::Report(Report::State { to, .. }), .. } => Some(*to),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(&states[..5], &[State::Connect, State::Active, State::Connect, State::Active, State::Connect]);
+        assert_eq!(reactor.peer_state(peer).map(|s| s == State::Connect || s == State::Active), Some(true));
+    }
+
+    #[test]
+    fn connection_exchanges_framed_bytes_urgent_first() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut conn = Connection::connect(addr, &ConnectOptions::default()).unwrap();
+        let (mut server, _) = listener.accept().unwrap();
+        let mut poll = Poll::new().unwrap();
+        poll.registry()
+            .register(conn.stream_mut(), Token(0), Interest::READABLE | Interest::WRITABLE)
+            .unwrap();
+        let mut events = Events::with_capacity(8);
+        let start = Instant::now();
+        while !conn.check_connect().unwrap() {
+            poll.poll(&mut events, Some(Duration::from_millis(10))).unwrap();
+            assert!(start.elapsed() < DEADLINE);
+        }
+        let frame = |kind: u8, fill: u8, len: usize| {
+            let mut m = vec![0xFF; 16];
+            m.extend_from_slice(&(len as u16).to_be_bytes());
+            m.push(kind);
+            m.resize(len, fill);
+            Bytes::from(m)
+        };
+        assert!(conn.queue(frame(2, 0xA, 100), Priority::Bulk));
+        assert!(conn.queue(frame(2, 0xB, 200), Priority::Bulk));
+        assert!(conn.queue(frame(4, 0, 19), Priority::Urgent));
+        assert!(conn.flush().unwrap());
+        assert_eq!(conn.queued_bytes(), 0);
+        let mut wire = vec![0u8; 319];
+        server.read_exact(&mut wire).unwrap();
+        assert_eq!(wire[18], 4, "KEEPALIVE goes ahead of the UPDATEs");
+        assert_eq!((wire[19 + 18], wire[19 + 99]), (2, 0xA));
+        assert_eq!(wire[318], 0xB);
+
+        // And the other way: bytes split in odd places come out as frames.
+        let m1 = frame(2, 1, 50);
+        let m2 = frame(4, 0, 19);
+        server.write_all(&m1[..7]).unwrap();
+        server.write_all(&m1[7..]).unwrap();
+        server.write_all(&m2).unwrap();
+        let mut frames: Vec<Frame> = Vec::new();
+        while frames.len() < 2 {
+            poll.poll(&mut events, Some(Duration::from_millis(10))).unwrap();
+            let outcome = conn.read().unwrap();
+            assert!(!outcome.eof);
+            while let Some(f) = conn.next_frame().unwrap() {
+                frames.push(f);
+            }
+            assert!(start.elapsed() < DEADLINE);
+        }
+        assert_eq!(frames[0].bytes, m1);
+        assert_eq!(frames[1].kind, 4);
+        drop(server);
+        let start = Instant::now();
+        loop {
+            poll.poll(&mut events, Some(Duration::from_millis(10))).unwrap();
+            if conn.read().unwrap().eof {
+                break;
+            }
+            assert!(start.elapsed() < DEADLINE);
+        }
+    }
+
+    #[test]
+    fn bulk_queue_is_bounded_but_urgent_always_fits() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut conn = Connection::connect(listener.local_addr().unwrap(), &ConnectOptions::default()).unwrap();
+        conn.set_tx_limit(1000);
+        assert!(conn.queue(Bytes::from(vec![0u8; 600]), Priority::Bulk));
+        assert!(conn.queue(Bytes::from(vec![0u8; 600]), Priority::Bulk));
+        assert!(!conn.can_queue_bulk());
+        assert!(!conn.queue(Bytes::from(vec![0u8; 10]), Priority::Bulk));
+        assert!(conn.queue(Bytes::from(vec![0u8; 19]), Priority::Urgent));
+        assert_eq!(conn.queued_bytes(), 1219);
+        conn.drop_bulk();
+        assert_eq!(conn.queued_bytes(), 19);
+    }
+
+    fn sh(name: &str, script: &str) -> ProcessSpec {
+        ProcessSpec {
+            name: name.into(),
+            argv: vec!["/bin/sh".into(), "-c".into(), script.into()],
+            respawn: true,
+            stderr: StderrMode::Inherit,
+        }
+    }
+
+    fn lines_of(seen: &[Output], id: ProcessId) -> Vec<String> {
+        seen.iter()
+            .filter_map(|o| match o {
+                Output::ProcessLine { process, line } if *process == id => Some(line.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn helper_echoes_lines_through_the_pipes() {
+        let mut reactor = Reactor::new().unwrap();
+        let id = reactor.add_process(sh("echo", "exec cat"));
+        assert_eq!(reactor.write_process(id, "announce route 10.0.0.0/8 next-hop 1.2.3.4"), WriteStatus::Queued);
+        assert_eq!(reactor.write_process(id, "debug only logged"), WriteStatus::Queued);
+        assert_eq!(reactor.write_process(id, "shutdown\r"), WriteStatus::Queued);
+        let mut seen = Vec::new();
+        turn_until(&mut reactor, &mut seen, |_, o| lines_of(o, id).len() >= 2);
+        assert_eq!(lines_of(&seen, id), ["announce route 10.0.0.0/8 next-hop 1.2.3.4", "shutdown"]);
+    }
+
+    #[test]
+    fn helper_exit_is_respawned() {
+        let mut reactor = Reactor::new().unwrap();
+        let id = reactor.add_process(sh("once", "echo started; exit 0"));
+        let mut seen = Vec::new();
+        turn_until(&mut reactor, &mut seen, |_, o| lines_of(o, id).len() >= 2);
+        assert!(seen.iter().any(|o| matches!(o, Output::ProcessExited { respawning: true, .. })));
+    }
+
+    #[test]
+    fn helper_dying_too_often_is_fatal() {
+        let mut reactor = Reactor::new().unwrap();
+        let id = reactor.add_process(sh("crash", "exit 1"));
+        let mut seen = Vec::new();
+        turn_until(&mut reactor, &mut seen, |_, o| {
+            o.iter().any(|o| matches!(o, Output::ProcessTooManyDeaths { process } if *process == id))
+        });
+        let exits = seen.iter().filter(|o| matches!(o, Output::ProcessExited { .. })).count();
+        assert_eq!(exits, 5);
+    }
+
+    #[test]
+    fn helper_without_respawn_stays_dead() {
+        let mut reactor = Reactor::new().unwrap();
+        let id = reactor.add_process(ProcessSpec { respawn: false, ..sh("once", "exit 0") });
+        let mut seen = Vec::new();
+        turn_until(&mut reactor, &mut seen, |_, o| {
+            o.iter().any(|o| matches!(o, Output::ProcessExited { respawning: false, .. }))
+        });
+        for _ in 0..5 {
+            reactor.turn(Some(Duration::from_millis(5))).unwrap();
+        }
+        assert!(!reactor.process(id).unwrap().is_running());
+    }
+
+    #[test]
+    fn stopped_helper_does_not_block_the_loop() {
+        let mut reactor = Reactor::new().unwrap();
+        let id = reactor.add_process(sh("stuck", "exec cat"));
+        reactor.set_process_write_limit(id, 256 * 1024);
+        let pid = reactor.process(id).unwrap().pid().unwrap() as libc::pid_t;
+        // SAFETY: signalling our own child.
+        unsafe { libc::kill(pid, libc::SIGSTOP) };
+        let line = "x".repeat(1023);
+        let mut statuses = Vec::new();
+        let start = Instant::now();
+        // Far more than the pipe holds: every call and turn returns at once.
+        for _ in 0..400 {
+            let status = reactor.write_process(id, &line);
+            statuses.push(status);
+            if status == WriteStatus::Overflow {
+                break;
+            }
+            reactor.turn(Some(Duration::ZERO)).unwrap();
+        }
+        assert!(start.elapsed() < Duration::from_secs(2), "the loop blocked");
+        assert!(statuses.contains(&WriteStatus::Overflow));
+        let queued_max = 256 * 1024;
+        assert!(reactor.process(id).map_or(0, |p| p.queued_bytes()) <= queued_max);
+        // Policy: the helper counts as broken, is terminated and respawned.
+        let mut seen: Vec<Output> = reactor.drain_outputs().collect();
+        assert!(seen.iter().any(|o| matches!(o, Output::ProcessExited { respawning: true, .. })));
+        turn_until(&mut reactor, &mut seen, |r, _| {
+            r.process(id).and_then(|p| p.pid()).is_some_and(|p| p as libc::pid_t != pid)
+        });
+        // The new helper works.
+        reactor.write_process(id, "again");
+        turn_until(&mut reactor, &mut seen, |_, o| lines_of(o, id).iter().any(|l| l == "again"));
+        // SAFETY: our stopped child; let it see its SIGTERM now.
+        unsafe { libc::kill(pid, libc::SIGCONT) };
+    }
+
+    #[test]
+    fn idle_reactor_sleeps_instead_of_spinning() {
+        let mut reactor = Reactor::new().unwrap();
+        let start = Instant::now();
+        let mut turns = 0;
+        while start.elapsed() < Duration::from_millis(100) {
+            reactor.turn(Some(Duration::from_millis(25))).unwrap();
+            turns += 1;
+        }
+        assert!(turns <= 6, "{} turns in 100 ms", turns);
+    }
+
+    #[test]
+    fn signals_arrive_as_outputs() {
+        let mut reactor = Reactor::new().unwrap();
+        reactor.watch_signals().unwrap();
+        signal_hook::low_level::raise(libc::SIGUSR2).unwrap();
+        let mut seen = Vec::new();
+        turn_until(&mut reactor, &mut seen, |_, o| !o.is_empty());
+        assert!(matches!(
+            seen[..],
+            [Output::Signal(signal::Received { kind: signal::SignalKind::FullReload, number: libc::SIGUSR2 })]
+        ));
+    }
+}
