@@ -131,7 +131,12 @@ impl Connection {
         Connection::new(stream, Direction::Incoming, peer, true)
     }
 
-    fn new(stream: TcpStream, direction: Direction, peer: SocketAddr, connected: bool) -> Connection {
+    fn new(
+        stream: TcpStream,
+        direction: Direction,
+        peer: SocketAddr,
+        connected: bool,
+    ) -> Connection {
         Connection {
             stream,
             direction,
@@ -389,7 +394,10 @@ pub fn set_md5<S: std::os::fd::AsFd>(socket: &S, peer: IpAddr, key: &[u8]) -> io
     }
 
     if key.len() > 80 {
-        return Err(io::Error::new(io::ErrorKind::InvalidInput, "TCP MD5 key longer than 80 bytes"));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "TCP MD5 key longer than 80 bytes",
+        ));
     }
     // SAFETY: all-zero is a valid value for these plain C structs.
     let mut sig: TcpMd5Sig = unsafe { std::mem::zeroed() };
@@ -443,8 +451,11 @@ pub fn set_min_ttl<S: std::os::fd::AsFd>(socket: &S, v6: bool, ttl: u8) -> io::R
     use std::os::fd::AsRawFd;
     /// linux/in6.h; not exported by libc for every Linux target.
     const IPV6_MINHOPCOUNT: libc::c_int = 73;
-    let (level, name) =
-        if v6 { (libc::IPPROTO_IPV6, IPV6_MINHOPCOUNT) } else { (libc::IPPROTO_IP, libc::IP_MINTTL) };
+    let (level, name) = if v6 {
+        (libc::IPPROTO_IPV6, IPV6_MINHOPCOUNT)
+    } else {
+        (libc::IPPROTO_IP, libc::IP_MINTTL)
+    };
     let value = libc::c_int::from(ttl);
     let fd = socket.as_fd().as_raw_fd();
     // SAFETY: the pointer and length describe `value`, alive for the call.

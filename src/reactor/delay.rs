@@ -42,10 +42,7 @@ mod tests {
     fn backoff_grows_like_exabgp_and_caps_at_sixty() {
         let mut b = Backoff::new();
         let waits: Vec<u64> = (0..20).map(|_| b.increase().as_secs()).collect();
-        assert_eq!(
-            waits,
-            [0, 1, 2, 3, 4, 5, 7, 9, 11, 14, 17, 21, 26, 32, 39, 47, 57, 60, 60, 60]
-        );
+        assert_eq!(waits, [0, 1, 2, 3, 4, 5, 7, 9, 11, 14, 17, 21, 26, 32, 39, 47, 57, 60, 60, 60]);
     }
 
     #[test]

@@ -74,15 +74,29 @@ pub enum Source {
 /// What happened, for the owner (API, RIB, daemon) to act on between turns.
 #[derive(Debug)]
 pub enum Output {
-    Peer { peer: PeerId, event: PeerOutput },
+    Peer {
+        peer: PeerId,
+        event: PeerOutput,
+    },
     /// A line from a helper (not normalised; `debug ` lines are not here).
-    ProcessLine { process: ProcessId, line: String },
+    ProcessLine {
+        process: ProcessId,
+        line: String,
+    },
     /// A helper had a problem (EOF, error, overflow) and was terminated.
-    ProcessExited { process: ProcessId, respawning: bool },
+    ProcessExited {
+        process: ProcessId,
+        respawning: bool,
+    },
     /// A helper could not be started (ExaBGP marks it broken: peers stop).
-    ProcessBroken { process: ProcessId, error: String },
+    ProcessBroken {
+        process: ProcessId,
+        error: String,
+    },
     /// Sixth spawn in a 64 s window: ExaBGP exits with its `process` code.
-    ProcessTooManyDeaths { process: ProcessId },
+    ProcessTooManyDeaths {
+        process: ProcessId,
+    },
     Signal(signal::Received),
 }
 
@@ -302,7 +316,8 @@ impl Reactor {
             self.timers.disarm(process_timer(id), TimerKind::Respawn);
             self.close_pipes(id);
             let now = Instant::now();
-            if let Some(dying) = self.processes.get_mut(id.0).and_then(|e| e.process.terminate(now)) {
+            if let Some(dying) = self.processes.get_mut(id.0).and_then(|e| e.process.terminate(now))
+            {
                 self.bury(dying, now);
             }
             self.processes.remove(id.0);
@@ -340,10 +355,8 @@ impl Reactor {
     /// happens or a timer is due).
     pub fn turn(&mut self, max_wait: Option<Duration>) -> io::Result<()> {
         // 1. timeout
-        let mut timeout = self
-            .timers
-            .next_deadline()
-            .map(|at| at.saturating_duration_since(Instant::now()));
+        let mut timeout =
+            self.timers.next_deadline().map(|at| at.saturating_duration_since(Instant::now()));
         if !self.run_queue.is_empty() || !self.flush_list.is_empty() || !self.outputs.is_empty() {
             timeout = Some(Duration::ZERO);
         }
@@ -368,7 +381,9 @@ impl Reactor {
                     entry.scheduled = true;
                     self.run_queue.push_back(token);
                 }
-                if event.is_writable() && matches!(entry.source, Source::ProcessIn(_) | Source::Peer(_)) {
+                if event.is_writable()
+                    && matches!(entry.source, Source::ProcessIn(_) | Source::Peer(_))
+                {
                     self.flush_list.push(token);
                 }
             }
@@ -534,7 +549,8 @@ impl Reactor {
             Source::Peer(_) => {
                 let Reactor { poll, sources, timers, peer_outputs, .. } = self;
                 if let Some(Entry { source: Source::Peer(peer), .. }) = sources.get_mut(token.0) {
-                    let mut ctx = Ctx { registry: poll.registry(), timers, outputs: peer_outputs, token };
+                    let mut ctx =
+                        Ctx { registry: poll.registry(), timers, outputs: peer_outputs, token };
                     peer.flush(now, &mut ctx);
                     let step = peer.step();
                     if step == Step::Close {
@@ -634,10 +650,11 @@ impl Reactor {
                 if done && entry.input_registered {
                     let _ = poll.registry().deregister(stdin);
                     entry.input_registered = false;
-                } else if !done && !entry.input_registered {
-                    if poll.registry().register(stdin, token, Interest::WRITABLE).is_ok() {
-                        entry.input_registered = true;
-                    }
+                } else if !done
+                    && !entry.input_registered
+                    && poll.registry().register(stdin, token, Interest::WRITABLE).is_ok()
+                {
+                    entry.input_registered = true;
                 }
             }
             Err(problem) => self.process_problem(id, problem, now),
@@ -660,7 +677,8 @@ impl Reactor {
             }
             entry.input_registered = false;
         }
-        for token in [entry.out.take(), entry.input.take(), entry.err.take()].into_iter().flatten() {
+        for token in [entry.out.take(), entry.input.take(), entry.err.take()].into_iter().flatten()
+        {
             if let Some(source) = sources.get_mut(token.0) {
                 source.closed = true;
                 closing.push(token);
@@ -792,7 +810,8 @@ mod tests {
     #[test]
     fn two_peers_establish_over_loopback_then_teardown() {
         let mut reactor = Reactor::new().unwrap();
-        let bound = reactor.listen("127.0.0.3:0".parse().unwrap(), &ListenOptions::default()).unwrap();
+        let bound =
+            reactor.listen("127.0.0.3:0".parse().unwrap(), &ListenOptions::default()).unwrap();
         let passive = reactor.add_peer(PeerSettings {
             passive: true,
             router_id: Some(Ipv4Addr::new(2, 2, 2, 2)),
@@ -841,7 +860,8 @@ mod tests {
     #[test]
     fn unknown_peer_is_refused_with_cease_peer_deconfigured() {
         let mut reactor = Reactor::new().unwrap();
-        let bound = reactor.listen("127.0.0.1:0".parse().unwrap(), &ListenOptions::default()).unwrap();
+        let bound =
+            reactor.listen("127.0.0.1:0".parse().unwrap(), &ListenOptions::default()).unwrap();
         let mut client = std::net::TcpStream::connect(bound).unwrap();
         client.set_read_timeout(Some(Duration::from_millis(20))).unwrap();
         let start = Instant::now();
@@ -873,7 +893,15 @@ mod tests {
         let mut seen = Vec::new();
         turn_until(&mut reactor, &mut seen, |_, o| {
             o.iter()
-                .filter(|o| matches!(o, Output::Peer { event: PeerOutput::Report(Report::State { to: State::Connect, .. }), .. }))
+                .filter(|o| {
+                    matches!(
+                        o,
+                        Output::Peer {
+                            event: PeerOutput::Report(Report::State { to: State::Connect, .. }),
+                            ..
+                        }
+                    )
+                })
                 .count()
                 >= 3
         });
@@ -881,12 +909,20 @@ mod tests {
         let states: Vec<State> = seen
             .iter()
             .filter_map(|o| match o {
-                Output::Peer { event: PeerOutput::Report(Report::State { to, .. }), .. } => Some(*to),
+                Output::Peer { event: PeerOutput::Report(Report::State { to, .. }), .. } => {
+                    Some(*to)
+                }
                 _ => None,
             })
             .collect();
-        assert_eq!(&states[..5], &[State::Connect, State::Active, State::Connect, State::Active, State::Connect]);
-        assert_eq!(reactor.peer_state(peer).map(|s| s == State::Connect || s == State::Active), Some(true));
+        assert_eq!(
+            &states[..5],
+            &[State::Connect, State::Active, State::Connect, State::Active, State::Connect]
+        );
+        assert_eq!(
+            reactor.peer_state(peer).map(|s| s == State::Connect || s == State::Active),
+            Some(true)
+        );
     }
 
     #[test]
@@ -955,7 +991,9 @@ mod tests {
     #[test]
     fn bulk_queue_is_bounded_but_urgent_always_fits() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let mut conn = Connection::connect(listener.local_addr().unwrap(), &ConnectOptions::default()).unwrap();
+        let mut conn =
+            Connection::connect(listener.local_addr().unwrap(), &ConnectOptions::default())
+                .unwrap();
         conn.set_tx_limit(1000);
         assert!(conn.queue(Bytes::from(vec![0u8; 600]), Priority::Bulk));
         assert!(conn.queue(Bytes::from(vec![0u8; 600]), Priority::Bulk));
@@ -989,7 +1027,10 @@ mod tests {
     fn helper_echoes_lines_through_the_pipes() {
         let mut reactor = Reactor::new().unwrap();
         let id = reactor.add_process(sh("echo", "exec cat"));
-        assert_eq!(reactor.write_process(id, "announce route 10.0.0.0/8 next-hop 1.2.3.4"), WriteStatus::Queued);
+        assert_eq!(
+            reactor.write_process(id, "announce route 10.0.0.0/8 next-hop 1.2.3.4"),
+            WriteStatus::Queued
+        );
         assert_eq!(reactor.write_process(id, "debug only logged"), WriteStatus::Queued);
         assert_eq!(reactor.write_process(id, "shutdown\r"), WriteStatus::Queued);
         let mut seen = Vec::new();
@@ -1012,7 +1053,8 @@ mod tests {
         let id = reactor.add_process(sh("crash", "exit 1"));
         let mut seen = Vec::new();
         turn_until(&mut reactor, &mut seen, |_, o| {
-            o.iter().any(|o| matches!(o, Output::ProcessTooManyDeaths { process } if *process == id))
+            o.iter()
+                .any(|o| matches!(o, Output::ProcessTooManyDeaths { process } if *process == id))
         });
         let exits = seen.iter().filter(|o| matches!(o, Output::ProcessExited { .. })).count();
         assert_eq!(exits, 5);
@@ -1090,7 +1132,10 @@ mod tests {
         turn_until(&mut reactor, &mut seen, |_, o| !o.is_empty());
         assert!(matches!(
             seen[..],
-            [Output::Signal(signal::Received { kind: signal::SignalKind::FullReload, number: libc::SIGUSR2 })]
+            [Output::Signal(signal::Received {
+                kind: signal::SignalKind::FullReload,
+                number: libc::SIGUSR2
+            })]
         ));
     }
 }

@@ -89,10 +89,17 @@ impl Default for FsmConfig {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Received {
     /// `asn` is the effective one (the 4-octet capability's when present).
-    Open { asn: u32, hold_time: u16, router_id: Ipv4Addr },
+    Open {
+        asn: u32,
+        hold_time: u16,
+        router_id: Ipv4Addr,
+    },
     KeepAlive,
     Update,
-    Notification { code: u8, subcode: u8 },
+    Notification {
+        code: u8,
+        subcode: u8,
+    },
     RouteRefresh,
 }
 
@@ -144,7 +151,10 @@ pub enum Reason {
     /// EOF or a socket error on an established TCP connection.
     ConnectionLost,
     NotifySent(Notify),
-    NotificationReceived { code: u8, subcode: u8 },
+    NotificationReceived {
+        code: u8,
+        subcode: u8,
+    },
     /// ManualStop without a NOTIFICATION.
     Stopped,
     /// Dropped in favour of another connection (RFC 4271 §6.8).
@@ -448,10 +458,8 @@ impl Fsm {
         restart: bool,
         out: &mut Vec<Action>,
     ) {
-        let open_sent = matches!(
-            self.state,
-            State::OpenSent | State::OpenConfirm | State::Established
-        );
+        let open_sent =
+            matches!(self.state, State::OpenSent | State::OpenConfirm | State::Established);
         let reason = match cease {
             Some(notify) if open_sent => {
                 out.push(Action::Send(OutMessage::Notification(notify.clone())));
@@ -615,7 +623,10 @@ impl Fsm {
     /// RFC 4271 §8.2.2: restart the HoldTimer on every message, if non-zero.
     fn restart_hold(&mut self, now: Instant, out: &mut Vec<Action>) {
         if self.hold_time != 0 {
-            out.push(Action::Arm(TimerKind::Hold, now + Duration::from_secs(self.hold_time.into())));
+            out.push(Action::Arm(
+                TimerKind::Hold,
+                now + Duration::from_secs(self.hold_time.into()),
+            ));
         }
     }
 
@@ -647,7 +658,9 @@ impl Fsm {
                     out.push(Action::Report(Report::Up { hold_time: self.hold_time }));
                 }
                 // RFC 6608 §3; ExaBGP also refuses a second OPEN here.
-                _ => self.fail(now, Notify::new(code::FSM, subcode::UNEXPECTED_IN_OPENCONFIRM), out),
+                _ => {
+                    self.fail(now, Notify::new(code::FSM, subcode::UNEXPECTED_IN_OPENCONFIRM), out)
+                }
             },
             State::Established => match message {
                 Received::KeepAlive if self.hold_time == 0 => {
@@ -668,7 +681,9 @@ impl Fsm {
                     self.restart_hold(now, out)
                 }
                 // RFC 6608 §3: unexpected message in Established.
-                _ => self.fail(now, Notify::new(code::FSM, subcode::UNEXPECTED_IN_ESTABLISHED), out),
+                _ => {
+                    self.fail(now, Notify::new(code::FSM, subcode::UNEXPECTED_IN_ESTABLISHED), out)
+                }
             },
             State::Idle | State::Active => {}
         }
@@ -699,7 +714,10 @@ impl Fsm {
         out.push(Action::Send(OutMessage::KeepAlive));
         match keepalive_for(self.hold_time) {
             Some(every) => {
-                out.push(Action::Arm(TimerKind::Hold, now + Duration::from_secs(self.hold_time.into())));
+                out.push(Action::Arm(
+                    TimerKind::Hold,
+                    now + Duration::from_secs(self.hold_time.into()),
+                ));
                 out.push(Action::Arm(TimerKind::Keepalive, now + every));
             }
             None => {
@@ -1213,7 +1231,8 @@ mod tests {
     #[test]
     fn openconfirm_collision_keeps_ours_when_peer_id_is_lower() {
         let t0 = Instant::now();
-        let mut fsm = Fsm::new(FsmConfig { router_id: Ipv4Addr::new(10, 0, 0, 9), ..config() }, "p");
+        let mut fsm =
+            Fsm::new(FsmConfig { router_id: Ipv4Addr::new(10, 0, 0, 9), ..config() }, "p");
         run(&mut fsm, t0, Event::ManualStart);
         run(&mut fsm, t0, Event::TcpConnectionConfirmed);
         run(&mut fsm, t0, peer_open(90));
@@ -1271,7 +1290,10 @@ mod tests {
         let t1 = t0 + secs(90);
         let out = run(&mut fsm, t1, Event::HoldTimerExpires);
         assert_eq!(sent_notify(&out).map(|n| (n.code, n.subcode)), Some((4, 0)));
-        assert!(has_action(&out, |a| matches!(a, Action::Report(Report::Down(Reason::NotifySent(_))))));
+        assert!(has_action(&out, |a| matches!(
+            a,
+            Action::Report(Report::Down(Reason::NotifySent(_)))
+        )));
         for kind in FSM_TIMERS {
             assert!(has_action(&out, |a| *a == Action::Disarm(kind)));
         }
@@ -1311,7 +1333,8 @@ mod tests {
         let t0 = Instant::now();
         let mut fsm = fsm_in(State::Established, t0);
         let cease = Notify::cease(subcode::ADMINISTRATIVE_RESET);
-        let out = run(&mut fsm, t0, Event::ManualStop { cease: Some(cease.clone()), restart: true });
+        let out =
+            run(&mut fsm, t0, Event::ManualStop { cease: Some(cease.clone()), restart: true });
         assert_eq!(sent_notify(&out), Some(cease.clone()));
         assert_eq!(closed(&out), Some(Reason::NotifySent(cease)));
         assert_eq!(armed(&out, TimerKind::IdleHold), Some(t0));
@@ -1337,7 +1360,8 @@ mod tests {
     fn connect_stop_closes_the_pending_connect() {
         let t0 = Instant::now();
         let mut fsm = fsm_in(State::Connect, t0);
-        let out = run(&mut fsm, t0, Event::ManualStop { cease: Some(Notify::cease(2)), restart: false });
+        let out =
+            run(&mut fsm, t0, Event::ManualStop { cease: Some(Notify::cease(2)), restart: false });
         assert!(sent(&out).is_empty());
         assert_eq!(closed(&out), Some(Reason::Stopped));
     }

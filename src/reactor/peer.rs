@@ -75,9 +75,16 @@ pub enum Step {
 pub enum PeerOutput {
     Report(Report),
     /// A TCP connection is up (ExaBGP's `connected` state for outgoing ones).
-    Connected { direction: Direction, local: Option<SocketAddr>, remote: SocketAddr },
+    Connected {
+        direction: Direction,
+        local: Option<SocketAddr>,
+        remote: SocketAddr,
+    },
     /// A message was received; `kind` is what the FSM saw.
-    Message { kind: Received, frame: Frame },
+    Message {
+        kind: Received,
+        frame: Frame,
+    },
     Finished,
 }
 
@@ -141,11 +148,7 @@ impl PeerSettings {
     }
 
     pub fn connect_options(&self) -> ConnectOptions {
-        ConnectOptions {
-            local: self.local_address,
-            md5: self.md5.clone(),
-            ttl: self.outgoing_ttl,
-        }
+        ConnectOptions { local: self.local_address, md5: self.md5.clone(), ttl: self.outgoing_ttl }
     }
 
     /// `peer <address>`, ExaBGP's log source for a peer.
@@ -402,10 +405,10 @@ impl Peer {
         } else {
             Interest::READABLE
         };
-        if self.interest != Some(wanted) {
-            if ctx.registry.reregister(conn.stream_mut(), ctx.token, wanted).is_ok() {
-                self.interest = Some(wanted);
-            }
+        if self.interest != Some(wanted)
+            && ctx.registry.reregister(conn.stream_mut(), ctx.token, wanted).is_ok()
+        {
+            self.interest = Some(wanted);
         }
     }
 

@@ -388,7 +388,12 @@ impl Process {
         let child = self.child.take()?;
         log::debug!(target: "process", "terminating process {}", self.spec.name);
         signal(&child, libc::SIGTERM);
-        Some(Dying { name: self.spec.name.clone(), child, kill_at: now + KILL_AFTER, killed: false })
+        Some(Dying {
+            name: self.spec.name.clone(),
+            child,
+            kill_at: now + KILL_AFTER,
+            killed: false,
+        })
     }
 }
 
@@ -470,13 +475,19 @@ mod tests {
         let mut p = Process::new(spec("exit 0"), true);
         for _ in 0..5 {
             assert_eq!(p.spawn(130).unwrap(), Spawned::Ok);
-            p.terminate(Instant::now()).map(Dying::wait);
+            if let Some(d) = p.terminate(Instant::now()) {
+                d.wait();
+            }
         }
         assert_eq!(p.spawn(170).unwrap(), Spawned::TooManyDeaths);
-        p.terminate(Instant::now()).map(Dying::wait);
+        if let Some(d) = p.terminate(Instant::now()) {
+            d.wait();
+        }
         // A new window starts counting again.
         assert_eq!(p.spawn(192).unwrap(), Spawned::Ok);
-        p.terminate(Instant::now()).map(Dying::wait);
+        if let Some(d) = p.terminate(Instant::now()) {
+            d.wait();
+        }
     }
 
     #[test]
@@ -490,7 +501,9 @@ mod tests {
     #[test]
     fn lines_are_right_stripped_and_debug_lines_skipped() {
         let mut p = Process::new(spec("exit 0"), true);
-        p.rx.extend_from_slice(b"announce route 1.0.0.0/8 next-hop 1.1.1.1 \r\ndebug hello\npartial");
+        p.rx.extend_from_slice(
+            b"announce route 1.0.0.0/8 next-hop 1.1.1.1 \r\ndebug hello\npartial",
+        );
         let mut lines = Vec::new();
         p.take_lines(&mut lines);
         assert_eq!(lines, ["announce route 1.0.0.0/8 next-hop 1.1.1.1"]);
@@ -506,7 +519,9 @@ mod tests {
         assert_eq!(p.write_line("12345"), WriteStatus::Queued);
         assert_eq!(p.write_line("12345"), WriteStatus::Overflow);
         assert_eq!(p.queued_bytes(), 6);
-        p.terminate(Instant::now()).map(Dying::wait);
+        if let Some(d) = p.terminate(Instant::now()) {
+            d.wait();
+        }
     }
 
     #[test]
