@@ -103,8 +103,17 @@ pub enum Output {
 #[derive(Debug)]
 struct Entry {
     source: Source,
+    /// Readable, EOF or error seen since the source last ran (sozu's
+    /// `Readiness.event |= …`); writable events go to the flush list.
+    readable: bool,
     scheduled: bool,
     closed: bool,
+}
+
+impl Entry {
+    fn new(source: Source) -> Entry {
+        Entry { source, readable: false, scheduled: false, closed: false }
+    }
 }
 
 #[derive(Debug)]
@@ -181,7 +190,7 @@ impl Reactor {
         let entry = self.sources.vacant_entry();
         let token = Token(entry.key());
         self.poll.registry().register(source.signals_mut(), token, Interest::READABLE)?;
-        entry.insert(Entry { source: Source::Signal(source), scheduled: false, closed: false });
+        entry.insert(Entry::new(Source::Signal(source)));
         Ok(())
     }
 
@@ -192,17 +201,14 @@ impl Reactor {
         let entry = self.sources.vacant_entry();
         let token = Token(entry.key());
         self.poll.registry().register(listener.socket_mut(), token, Interest::READABLE)?;
-        entry.insert(Entry { source: Source::Listener(listener), scheduled: false, closed: false });
+        entry.insert(Entry::new(Source::Listener(listener)));
         Ok(bound)
     }
 
     /// Adds a peer and starts it (ManualStart).
     pub fn add_peer(&mut self, settings: PeerSettings) -> PeerId {
-        let token = Token(self.sources.insert(Entry {
-            source: Source::Peer(Box::new(Peer::new(settings))),
-            scheduled: false,
-            closed: false,
-        }));
+        let token =
+            Token(self.sources.insert(Entry::new(Source::Peer(Box::new(Peer::new(settings))))));
         let now = Instant::now();
         self.with_peer(token, |peer, ctx| peer.handle(now, super::fsm::Event::ManualStart, ctx));
         PeerId(token)
@@ -213,6 +219,15 @@ impl Reactor {
     pub fn stop_peer(&mut self, peer: PeerId, cease: Option<Notify>, restart: bool) {
         let now = Instant::now();
         self.with_peer(peer.0, |p, ctx| p.stop(now, cease, restart, ctx));
+    }
+
+    /// New settings for a peer, used from its next session.
+    pub fn reconfigure_peer(&mut self, peer: PeerId, settings: PeerSettings) {
+        if let Some(Entry { source: Source::Peer(p), closed: false, .. }) =
+            self.sources.get_mut(peer.0 .0)
+        {
+            p.set_settings(settings);
+        }
     }
 
     /// Drops a peer at once, closing its connection without a NOTIFICATION.
@@ -357,7 +372,7 @@ impl Reactor {
         // 1. timeout
         let mut timeout =
             self.timers.next_deadline().map(|at| at.saturating_duration_since(Instant::now()));
-        if !self.run_queue.is_empty() || !self.flush_list.is_empty() || !self.outputs.is_empty() {
+        if !self.run_queue.is_empty() || !self.flush_list.is_empty() {
             timeout = Some(Duration::ZERO);
         }
         timeout = match (timeout, max_wait) {
@@ -376,26 +391,37 @@ impl Reactor {
         // 3. mark and queue
         for event in self.events.iter() {
             let token = event.token();
-            if let Some(entry) = self.sources.get_mut(token.0) {
-                if !entry.closed && !entry.scheduled {
-                    entry.scheduled = true;
-                    self.run_queue.push_back(token);
+            let Some(entry) = self.sources.get_mut(token.0) else { continue };
+            if entry.closed {
+                continue;
+            }
+            let input = event.is_readable() || event.is_read_closed() || event.is_error();
+            entry.readable |= input;
+            if event.is_writable() {
+                match entry.source {
+                    Source::ProcessIn(_) => self.flush_list.push(token),
+                    // A connect completes with WRITABLE: the peer must run.
+                    Source::Peer(_) => self.flush_list.push(token),
+                    _ => {}
                 }
-                if event.is_writable()
-                    && matches!(entry.source, Source::ProcessIn(_) | Source::Peer(_))
-                {
-                    self.flush_list.push(token);
-                }
+            }
+            let wake = input || matches!(entry.source, Source::Peer(_));
+            if wake && !entry.scheduled {
+                entry.scheduled = true;
+                self.run_queue.push_back(token);
             }
         }
         // 4. run
         for _ in 0..self.run_queue.len() {
             let Some(token) = self.run_queue.pop_front() else { break };
-            match self.sources.get_mut(token.0) {
-                Some(entry) if !entry.closed => entry.scheduled = false,
+            let readable = match self.sources.get_mut(token.0) {
+                Some(entry) if !entry.closed => {
+                    entry.scheduled = false;
+                    std::mem::take(&mut entry.readable)
+                }
                 _ => continue,
-            }
-            self.run_source(token, now);
+            };
+            self.run_source(token, readable, now);
         }
         // 5. timers
         while let Some((token, kind)) = self.timers.pop_expired(now) {
@@ -408,6 +434,8 @@ impl Reactor {
         for token in flush.drain(..) {
             self.flush_source(token, now);
         }
+        // Anything queued while flushing goes out next turn (no wait).
+        flush.append(&mut self.flush_list);
         self.flush_list = flush;
         // 8. reap
         while let Some(token) = self.closing.pop() {
@@ -425,7 +453,7 @@ impl Reactor {
         }
     }
 
-    fn run_source(&mut self, token: Token, now: Instant) {
+    fn run_source(&mut self, token: Token, readable: bool, now: Instant) {
         let Some(entry) = self.sources.get_mut(token.0) else { return };
         match &mut entry.source {
             Source::Listener(listener) => {
@@ -443,7 +471,7 @@ impl Reactor {
                 }
             }
             Source::Peer(_) => {
-                let step = self.with_peer(token, |peer, ctx| peer.run(now, ctx));
+                let step = self.with_peer(token, |peer, ctx| peer.run(now, readable, ctx));
                 if step == Some(Step::Again) {
                     self.schedule(token);
                 }
@@ -602,23 +630,19 @@ impl Reactor {
             let slot = sources.vacant_entry();
             let token = Token(slot.key());
             poll.registry().register(stdout, token, Interest::READABLE)?;
-            slot.insert(Entry { source: Source::ProcessOut(id), scheduled: false, closed: false });
+            slot.insert(Entry::new(Source::ProcessOut(id)));
             entry.out = Some(token);
         }
         if let Some(stderr) = entry.process.stderr_mut() {
             let slot = sources.vacant_entry();
             let token = Token(slot.key());
             poll.registry().register(stderr, token, Interest::READABLE)?;
-            slot.insert(Entry { source: Source::ProcessErr(id), scheduled: false, closed: false });
+            slot.insert(Entry::new(Source::ProcessErr(id)));
             entry.err = Some(token);
         }
         if entry.process.stdin_mut().is_some() {
             // Registered for WRITABLE only while bytes wait (flush_process).
-            let token = Token(sources.insert(Entry {
-                source: Source::ProcessIn(id),
-                scheduled: false,
-                closed: false,
-            }));
+            let token = Token(sources.insert(Entry::new(Source::ProcessIn(id))));
             entry.input = Some(token);
             entry.input_registered = false;
         }

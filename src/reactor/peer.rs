@@ -26,6 +26,8 @@ use super::wire;
 
 /// Frames handled per turn before other sources get theirs.
 pub const FRAME_BUDGET: usize = 64;
+/// Hold timer extension while unread input is waiting.
+pub const HOLD_GRACE: Duration = Duration::from_secs(1);
 /// How long a closing connection may take to flush its NOTIFICATION.
 pub const LINGER: Duration = Duration::from_secs(1);
 
@@ -178,6 +180,13 @@ impl Peer {
         &self.settings
     }
 
+    /// New settings (a configuration reload); they apply from the next
+    /// session, the current one is left alone.
+    pub fn set_settings(&mut self, settings: PeerSettings) {
+        self.fsm.set_config(settings.fsm_config());
+        self.settings = settings;
+    }
+
     pub fn fsm(&self) -> &Fsm {
         &self.fsm
     }
@@ -247,8 +256,9 @@ impl Peer {
         }
     }
 
-    /// One turn: connect completion, reads, frames, FSM.
-    pub fn run(&mut self, now: Instant, ctx: &mut Ctx<'_>) -> Step {
+    /// One turn: connect completion, reads, frames, FSM. `readable`: the
+    /// poll reported input (or EOF/error) since the last run.
+    pub fn run(&mut self, now: Instant, readable: bool, ctx: &mut Ctx<'_>) -> Step {
         self.flush_lingering(now, ctx);
         let connecting = self.conn.as_ref().is_some_and(|c| !c.connected());
         if connecting {
@@ -267,7 +277,8 @@ impl Peer {
             }
         }
         let mut lost = false;
-        if let Some(conn) = self.conn.as_mut() {
+        let read = readable || self.read_more;
+        if let Some(conn) = self.conn.as_mut().filter(|_| read) {
             match conn.read() {
                 Ok(outcome) => {
                     self.read_more = outcome.more;
@@ -344,6 +355,12 @@ impl Peer {
 
     /// A timer of this peer fired.
     pub fn on_timer(&mut self, now: Instant, kind: TimerKind, ctx: &mut Ctx<'_>) {
+        if kind == TimerKind::Hold && self.read_more {
+            // Input is waiting that our budget has not reached yet: the
+            // lateness is ours, not the peer's (BIRD does the same).
+            ctx.timers.arm(ctx.token, TimerKind::Hold, now + HOLD_GRACE);
+            return;
+        }
         if kind == TimerKind::Linger {
             self.drop_lingering(ctx);
             return;
