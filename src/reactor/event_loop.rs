@@ -1063,6 +1063,20 @@ mod tests {
     }
 
     #[test]
+    fn helper_stderr_can_go_to_the_log() {
+        let mut reactor = Reactor::new().unwrap();
+        let spec = ProcessSpec {
+            stderr: StderrMode::Log,
+            ..sh("noisy", "i=0; while [ $i -lt 6000 ]; do echo complaint $i >&2; i=$((i+1)); done; echo done; exec cat")
+        };
+        let id = reactor.add_process(spec);
+        let mut seen = Vec::new();
+        // 6000 stderr lines (~80 KiB) exceed a pipe buffer: only drained stderr lets
+        // the helper reach its stdout line.
+        turn_until(&mut reactor, &mut seen, |_, o| lines_of(o, id) == ["done"]);
+    }
+
+    #[test]
     fn helper_exit_is_respawned() {
         let mut reactor = Reactor::new().unwrap();
         let id = reactor.add_process(sh("once", "echo started; exit 0"));

@@ -308,10 +308,9 @@ impl Process {
         let mut chunk = [0u8; READ_CHUNK];
         loop {
             match stderr.read(&mut chunk) {
-                Ok(0) => {
-                    self.stderr = None;
-                    return Ok(());
-                }
+                // EOF: the pipe stays until the process entry closes it, so
+                // that it is deregistered before it is dropped.
+                Ok(0) => return Ok(()),
                 Ok(n) => {
                     self.err_rx.extend_from_slice(&chunk[..n]);
                     while let Some(pos) = self.err_rx.iter().position(|&b| b == b'\n') {
