@@ -1150,6 +1150,25 @@ mod tests {
     }
 
     #[test]
+    fn shutdown_terminates_every_helper() {
+        let mut reactor = Reactor::new().unwrap();
+        let a = reactor.add_process(sh("a", "exec cat"));
+        let b = reactor.add_process(sh("b", "exec sleep 30"));
+        let pids: Vec<u32> = [a, b].iter().filter_map(|id| reactor.process(*id)?.pid()).collect();
+        assert_eq!(pids.len(), 2);
+        let start = Instant::now();
+        reactor.terminate_processes();
+        assert!(start.elapsed() < Duration::from_secs(2));
+        assert!(reactor.process_ids().is_empty());
+        for pid in pids {
+            // SAFETY: signal 0 only checks existence; reaped children are gone.
+            let alive = unsafe { libc::kill(pid as libc::pid_t, 0) } == 0;
+            assert!(!alive, "pid {} survived", pid);
+        }
+        reactor.turn(Some(Duration::ZERO)).unwrap();
+    }
+
+    #[test]
     fn idle_reactor_sleeps_instead_of_spinning() {
         let mut reactor = Reactor::new().unwrap();
         let start = Instant::now();

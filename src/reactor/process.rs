@@ -524,6 +524,37 @@ mod tests {
     }
 
     #[test]
+    fn helper_ignoring_sigterm_is_killed_after_the_grace_period() {
+        let mut p = Process::new(spec("trap '' TERM; exec sleep 30"), true);
+        p.spawn(0).unwrap();
+        // Give the shell time to install its trap before SIGTERM arrives.
+        std::thread::sleep(Duration::from_millis(50));
+        let now = Instant::now();
+        let mut dying = p.terminate(now).unwrap();
+        assert!(!p.is_running());
+        assert!(!dying.check(now), "SIGTERM is ignored");
+        let later = now + KILL_AFTER;
+        let start = Instant::now();
+        while !dying.check(later) {
+            assert!(start.elapsed() < Duration::from_secs(5));
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    #[test]
+    fn cooperative_helper_exits_on_sigterm() {
+        let mut p = Process::new(spec("exec sleep 30"), true);
+        p.spawn(0).unwrap();
+        let now = Instant::now();
+        let mut dying = p.terminate(now).unwrap();
+        let start = Instant::now();
+        while !dying.check(now) {
+            assert!(start.elapsed() < Duration::from_secs(5));
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    #[test]
     fn empty_command_line_is_an_error() {
         let mut p = Process::new(ProcessSpec { argv: vec![], ..spec("") }, true);
         assert!(p.spawn(0).is_err());
