@@ -10,3 +10,4 @@ pub mod cli;
 pub mod environment;
 pub mod json;
 pub mod logger;
+pub mod reactor;

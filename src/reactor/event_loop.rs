@@ -1,0 +1,1198 @@
+//! The poll loop (style-examples §3).
+//!
+//! Contract: `Reactor` owns the `mio::Poll`, every source (listeners, peers,
+//! helper pipes, the signal pipe) in one `Slab` keyed by `Token`, the timers
+//! and the run queue. `turn` is one iteration:
+//!
+//! 1. timeout = time to the earliest deadline, zero when the run queue or
+//!    the flush list is not empty, capped by the caller's `max_wait`;
+//! 2. poll (retrying on EINTR), then read the clock once: `now`;
+//! 3. mark readiness and queue each woken source once, doing no work;
+//! 4. run the queued sources (each with its own budget: a source with work
+//!    left asks to run again next turn, which makes the next poll not wait);
+//! 5. expire timers after I/O and give them to their owners;
+//! 6. (the owner applies API commands between turns, see `drain_outputs`);
+//! 7. flush writes; WRITABLE interest is kept only while bytes are queued;
+//! 8. reap sources closed during the turn (slab keys are reused only then).
+//!
+//! It never busy-polls: with nothing queued it sleeps in `poll` until an
+//! event or the next deadline. It never blocks elsewhere, except
+//! `terminate_processes`, meant for shutdown.
+
+use std::collections::VecDeque;
+use std::io;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use mio::{Events, Interest, Poll, Token};
+use slab::Slab;
+
+use crate::bgp::notify::Notify;
+
+use super::connection::Connection;
+use super::fsm::State;
+use super::listener::{self, Accepted, ListenOptions, Listener, Match};
+use super::peer::{Ctx, Peer, PeerOutput, PeerSettings, Step};
+use super::process::{Dying, Problem, Process, ProcessSpec, Spawned, WriteStatus};
+use super::signal::{self, SignalSource};
+use super::timer::{TimerKind, Timers};
+
+/// Events read per poll.
+const EVENT_CAPACITY: usize = 1024;
+/// Connections accepted per listener per turn.
+const ACCEPT_BUDGET: usize = 64;
+/// Timer token of the dying-children reaper.
+const GRAVEYARD: Token = Token(usize::MAX - 1);
+/// Timer tokens of processes are `PROCESS_TIMERS + id`.
+const PROCESS_TIMERS: usize = usize::MAX / 2;
+/// How often dying children are checked.
+const REAP_EVERY: Duration = Duration::from_millis(50);
+
+/// A peer, named by its slab token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PeerId(pub Token);
+
+/// A helper process.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ProcessId(pub usize);
+
+/// Everything the poll can wake.
+#[derive(Debug)]
+pub enum Source {
+    Listener(Listener),
+    Peer(Box<Peer>),
+    /// Our read end of a helper's stdout.
+    ProcessOut(ProcessId),
+    /// Our write end of a helper's stdin.
+    ProcessIn(ProcessId),
+    /// A helper's stderr, in `StderrMode::Log`.
+    ProcessErr(ProcessId),
+    Signal(SignalSource),
+}
+
+/// What happened, for the owner (API, RIB, daemon) to act on between turns.
+#[derive(Debug)]
+pub enum Output {
+    Peer {
+        peer: PeerId,
+        event: PeerOutput,
+    },
+    /// A line from a helper (not normalised; `debug ` lines are not here).
+    ProcessLine {
+        process: ProcessId,
+        line: String,
+    },
+    /// A helper had a problem (EOF, error, overflow) and was terminated.
+    ProcessExited {
+        process: ProcessId,
+        respawning: bool,
+    },
+    /// A helper could not be started (ExaBGP marks it broken: peers stop).
+    ProcessBroken {
+        process: ProcessId,
+        error: String,
+    },
+    /// Sixth spawn in a 64 s window: ExaBGP exits with its `process` code.
+    ProcessTooManyDeaths {
+        process: ProcessId,
+    },
+    Signal(signal::Received),
+}
+
+#[derive(Debug)]
+struct Entry {
+    source: Source,
+    /// Readable, EOF or error seen since the source last ran (sozu's
+    /// `Readiness.event |= …`); writable events go to the flush list.
+    readable: bool,
+    scheduled: bool,
+    closed: bool,
+}
+
+impl Entry {
+    fn new(source: Source) -> Entry {
+        Entry { source, readable: false, scheduled: false, closed: false }
+    }
+}
+
+#[derive(Debug)]
+struct ProcEntry {
+    process: Process,
+    out: Option<Token>,
+    input: Option<Token>,
+    err: Option<Token>,
+    /// Whether stdin is registered for WRITABLE (only while bytes wait).
+    input_registered: bool,
+}
+
+pub struct Reactor {
+    poll: Poll,
+    events: Events,
+    sources: Slab<Entry>,
+    processes: Slab<ProcEntry>,
+    run_queue: VecDeque<Token>,
+    flush_list: Vec<Token>,
+    closing: Vec<Token>,
+    timers: Timers,
+    graveyard: Vec<Dying>,
+    outputs: Vec<Output>,
+    peer_outputs: Vec<PeerOutput>,
+    lines: Vec<String>,
+    accepted: Vec<Accepted>,
+    epoch: Instant,
+    respawn_enabled: bool,
+}
+
+impl std::fmt::Debug for Reactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reactor")
+            .field("sources", &self.sources.len())
+            .field("processes", &self.processes.len())
+            .field("timers", &self.timers.len())
+            .finish()
+    }
+}
+
+// ===== impl Reactor =====
+
+impl Reactor {
+    pub fn new() -> io::Result<Reactor> {
+        Ok(Reactor {
+            poll: Poll::new()?,
+            events: Events::with_capacity(EVENT_CAPACITY),
+            sources: Slab::new(),
+            processes: Slab::new(),
+            run_queue: VecDeque::new(),
+            flush_list: Vec::new(),
+            closing: Vec::new(),
+            timers: Timers::new(),
+            graveyard: Vec::new(),
+            outputs: Vec::new(),
+            peer_outputs: Vec::new(),
+            lines: Vec::new(),
+            accepted: Vec::new(),
+            epoch: Instant::now(),
+            respawn_enabled: true,
+        })
+    }
+
+    /// ExaBGP `api.respawn` (default true); applies to processes added later.
+    pub fn set_respawn(&mut self, enabled: bool) {
+        self.respawn_enabled = enabled;
+    }
+
+    // --- owner API: sources ---
+
+    /// Installs the handlers of `signal::WATCHED` and polls their pipe.
+    pub fn watch_signals(&mut self) -> io::Result<()> {
+        let mut source = SignalSource::new()?;
+        let entry = self.sources.vacant_entry();
+        let token = Token(entry.key());
+        self.poll.registry().register(source.signals_mut(), token, Interest::READABLE)?;
+        entry.insert(Entry::new(Source::Signal(source)));
+        Ok(())
+    }
+
+    /// Listens on `addr`; returns the bound address (useful with port 0).
+    pub fn listen(&mut self, addr: SocketAddr, options: &ListenOptions) -> io::Result<SocketAddr> {
+        let mut listener = Listener::bind(addr, options)?;
+        let bound = listener.local_addr();
+        let entry = self.sources.vacant_entry();
+        let token = Token(entry.key());
+        self.poll.registry().register(listener.socket_mut(), token, Interest::READABLE)?;
+        entry.insert(Entry::new(Source::Listener(listener)));
+        Ok(bound)
+    }
+
+    /// Adds a peer and starts it (ManualStart).
+    pub fn add_peer(&mut self, settings: PeerSettings) -> PeerId {
+        let token =
+            Token(self.sources.insert(Entry::new(Source::Peer(Box::new(Peer::new(settings))))));
+        let now = Instant::now();
+        self.with_peer(token, |peer, ctx| peer.handle(now, super::fsm::Event::ManualStart, ctx));
+        PeerId(token)
+    }
+
+    /// ManualStop: `cease` goes out if an OPEN was sent; `restart` starts the
+    /// peer again after ExaBGP's delay.
+    pub fn stop_peer(&mut self, peer: PeerId, cease: Option<Notify>, restart: bool) {
+        let now = Instant::now();
+        self.with_peer(peer.0, |p, ctx| p.stop(now, cease, restart, ctx));
+    }
+
+    /// New settings for a peer, used from its next session.
+    pub fn reconfigure_peer(&mut self, peer: PeerId, settings: PeerSettings) {
+        if let Some(Entry { source: Source::Peer(p), closed: false, .. }) =
+            self.sources.get_mut(peer.0 .0)
+        {
+            p.set_settings(settings);
+        }
+    }
+
+    /// Drops a peer at once, closing its connection without a NOTIFICATION.
+    pub fn remove_peer(&mut self, peer: PeerId) {
+        if let Some(Entry { source: Source::Peer(_), .. }) = self.sources.get(peer.0 .0) {
+            self.reap(peer.0);
+        }
+    }
+
+    pub fn peer(&self, peer: PeerId) -> Option<&Peer> {
+        match self.sources.get(peer.0 .0) {
+            Some(Entry { source: Source::Peer(p), closed: false, .. }) => Some(p),
+            _ => None,
+        }
+    }
+
+    pub fn peer_state(&self, peer: PeerId) -> Option<State> {
+        self.peer(peer).map(|p| p.state())
+    }
+
+    /// Every live peer.
+    pub fn peers(&self) -> Vec<PeerId> {
+        self.sources
+            .iter()
+            .filter(|(_, e)| !e.closed && matches!(e.source, Source::Peer(_)))
+            .map(|(key, _)| PeerId(Token(key)))
+            .collect()
+    }
+
+    /// Queues an encoded UPDATE for an established peer; `false` when it
+    /// cannot take more now (no session, or back-pressure).
+    pub fn queue_update(&mut self, peer: PeerId, message: Bytes) -> bool {
+        let queued = match self.sources.get_mut(peer.0 .0) {
+            Some(Entry { source: Source::Peer(p), closed: false, .. }) => p.queue_update(message),
+            _ => false,
+        };
+        if queued {
+            self.flush_list.push(peer.0);
+        }
+        queued
+    }
+
+    /// Adds and spawns a helper (failures come as `Output`s).
+    pub fn add_process(&mut self, spec: ProcessSpec) -> ProcessId {
+        let process = Process::new(spec, self.respawn_enabled);
+        let id = ProcessId(self.processes.insert(ProcEntry {
+            process,
+            out: None,
+            input: None,
+            err: None,
+            input_registered: false,
+        }));
+        self.spawn_process(id);
+        id
+    }
+
+    pub fn process(&self, id: ProcessId) -> Option<&Process> {
+        self.processes.get(id.0).map(|e| &e.process)
+    }
+
+    /// Overrides `process::DEFAULT_WRITE_LIMIT` for one helper.
+    pub fn set_process_write_limit(&mut self, id: ProcessId, limit: usize) {
+        if let Some(entry) = self.processes.get_mut(id.0) {
+            entry.process.set_write_limit(limit);
+        }
+    }
+
+    pub fn process_ids(&self) -> Vec<ProcessId> {
+        self.processes.iter().map(|(key, _)| ProcessId(key)).collect()
+    }
+
+    /// Queues a line (a newline is added) for a helper's stdin.
+    pub fn write_process(&mut self, id: ProcessId, line: &str) -> WriteStatus {
+        let Some(entry) = self.processes.get_mut(id.0) else {
+            return WriteStatus::NotRunning;
+        };
+        let status = entry.process.write_line(line);
+        match status {
+            WriteStatus::Overflow => {
+                log::error!(
+                    target: "process",
+                    "{} is not reading its input ({} bytes queued), restarting it",
+                    entry.process.name(),
+                    entry.process.queued_bytes()
+                );
+                self.process_problem(id, Problem::Overflow, Instant::now());
+            }
+            WriteStatus::Queued | WriteStatus::Backlogged => {
+                if let Some(token) = entry.input {
+                    self.flush_list.push(token);
+                }
+            }
+            WriteStatus::NotRunning => {}
+        }
+        status
+    }
+
+    /// Terminates a helper for good (configuration removed it).
+    pub fn stop_process(&mut self, id: ProcessId) {
+        if self.processes.contains(id.0) {
+            self.timers.disarm(process_timer(id), TimerKind::Respawn);
+            self.close_pipes(id);
+            let now = Instant::now();
+            if let Some(dying) = self.processes.get_mut(id.0).and_then(|e| e.process.terminate(now))
+            {
+                self.bury(dying, now);
+            }
+            self.processes.remove(id.0);
+        }
+    }
+
+    /// Shutdown: SIGTERM every helper, wait up to 2 s, SIGKILL the rest.
+    /// Blocks (ExaBGP joins its terminating threads the same way).
+    pub fn terminate_processes(&mut self) {
+        let now = Instant::now();
+        let ids: Vec<ProcessId> = self.process_ids();
+        let mut dying = std::mem::take(&mut self.graveyard);
+        for id in ids {
+            self.timers.disarm(process_timer(id), TimerKind::Respawn);
+            self.close_pipes(id);
+            if let Some(d) = self.processes.get_mut(id.0).and_then(|e| e.process.terminate(now)) {
+                dying.push(d);
+            }
+            self.processes.remove(id.0);
+        }
+        self.timers.disarm(GRAVEYARD, TimerKind::Kill);
+        for d in dying {
+            d.wait();
+        }
+    }
+
+    /// What happened during the last turns.
+    pub fn drain_outputs(&mut self) -> std::vec::Drain<'_, Output> {
+        self.outputs.drain(..)
+    }
+
+    // --- the loop ---
+
+    /// One iteration; waits at most `max_wait` (`None`: until something
+    /// happens or a timer is due).
+    pub fn turn(&mut self, max_wait: Option<Duration>) -> io::Result<()> {
+        // 1. timeout
+        let mut timeout =
+            self.timers.next_deadline().map(|at| at.saturating_duration_since(Instant::now()));
+        if !self.run_queue.is_empty() || !self.flush_list.is_empty() {
+            timeout = Some(Duration::ZERO);
+        }
+        timeout = match (timeout, max_wait) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        // 2. poll
+        loop {
+            match self.poll.poll(&mut self.events, timeout) {
+                Ok(()) => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        let now = Instant::now();
+        // 3. mark and queue
+        for event in self.events.iter() {
+            let token = event.token();
+            let Some(entry) = self.sources.get_mut(token.0) else { continue };
+            if entry.closed {
+                continue;
+            }
+            let input = event.is_readable() || event.is_read_closed() || event.is_error();
+            entry.readable |= input;
+            if event.is_writable() {
+                match entry.source {
+                    Source::ProcessIn(_) => self.flush_list.push(token),
+                    // A connect completes with WRITABLE: the peer must run.
+                    Source::Peer(_) => self.flush_list.push(token),
+                    _ => {}
+                }
+            }
+            let wake = input || matches!(entry.source, Source::Peer(_));
+            if wake && !entry.scheduled {
+                entry.scheduled = true;
+                self.run_queue.push_back(token);
+            }
+        }
+        // 4. run
+        for _ in 0..self.run_queue.len() {
+            let Some(token) = self.run_queue.pop_front() else { break };
+            let readable = match self.sources.get_mut(token.0) {
+                Some(entry) if !entry.closed => {
+                    entry.scheduled = false;
+                    std::mem::take(&mut entry.readable)
+                }
+                _ => continue,
+            };
+            self.run_source(token, readable, now);
+        }
+        // 5. timers
+        while let Some((token, kind)) = self.timers.pop_expired(now) {
+            self.on_timer(token, kind, now);
+        }
+        // 7. flush
+        let mut flush = std::mem::take(&mut self.flush_list);
+        flush.sort_unstable();
+        flush.dedup();
+        for token in flush.drain(..) {
+            self.flush_source(token, now);
+        }
+        // Anything queued while flushing goes out next turn (no wait).
+        flush.append(&mut self.flush_list);
+        self.flush_list = flush;
+        // 8. reap
+        while let Some(token) = self.closing.pop() {
+            self.reap(token);
+        }
+        Ok(())
+    }
+
+    fn schedule(&mut self, token: Token) {
+        if let Some(entry) = self.sources.get_mut(token.0) {
+            if !entry.closed && !entry.scheduled {
+                entry.scheduled = true;
+                self.run_queue.push_back(token);
+            }
+        }
+    }
+
+    fn run_source(&mut self, token: Token, readable: bool, now: Instant) {
+        let Some(entry) = self.sources.get_mut(token.0) else { return };
+        match &mut entry.source {
+            Source::Listener(listener) => {
+                let before = self.accepted.len();
+                if let Err(e) = listener.accept_all(ACCEPT_BUDGET, &mut self.accepted) {
+                    log::error!(target: "network", "accept failed: {}", e);
+                }
+                let again = self.accepted.len() - before >= ACCEPT_BUDGET;
+                let accepted = std::mem::take(&mut self.accepted);
+                for connection in accepted {
+                    self.dispatch_accepted(connection, now);
+                }
+                if again {
+                    self.schedule(token);
+                }
+            }
+            Source::Peer(_) => {
+                let step = self.with_peer(token, |peer, ctx| peer.run(now, readable, ctx));
+                if step == Some(Step::Again) {
+                    self.schedule(token);
+                }
+            }
+            Source::ProcessOut(id) => {
+                let id = *id;
+                self.read_process(id, token, now);
+            }
+            Source::ProcessErr(id) => {
+                let id = *id;
+                if let Some(entry) = self.processes.get_mut(id.0) {
+                    if let Err(problem) = entry.process.drain_stderr() {
+                        log::debug!(target: "process", "stderr of {}: {:?}", entry.process.name(), problem);
+                    }
+                }
+            }
+            Source::ProcessIn(_) => self.flush_list.push(token),
+            Source::Signal(signals) => {
+                let mut received = Vec::new();
+                signals.drain(&mut received);
+                self.outputs.extend(received.into_iter().map(Output::Signal));
+            }
+        }
+    }
+
+    /// Gives an accepted connection to its peer, or refuses it.
+    fn dispatch_accepted(&mut self, accepted: Accepted, now: Instant) {
+        let candidates = self.sources.iter().filter_map(|(key, e)| match &e.source {
+            Source::Peer(p) if !e.closed => {
+                let s = p.settings();
+                Some((key, s.peer_address, s.local_address))
+            }
+            _ => None,
+        });
+        let found = listener::match_peer(candidates, accepted.remote.ip(), accepted.local.ip());
+        match found {
+            Match::Peer(key) => {
+                let token = Token(key);
+                let conn = Connection::accepted(accepted.stream, accepted.remote);
+                log::debug!(target: "network", "accepted connection from {}", accepted.remote);
+                self.with_peer(token, |peer, ctx| peer.offer(now, conn, ctx));
+            }
+            Match::None | Match::Ambiguous => {
+                let notify = listener::refusal(&found);
+                log::debug!(target: "network", "no session configured for {}", accepted.remote);
+                listener::reject(accepted.stream, &notify);
+            }
+        }
+    }
+
+    /// Runs `f` on the peer at `token` with a context, then collects its
+    /// outputs, queues its flush and marks it closed when it finished.
+    fn with_peer<R>(
+        &mut self,
+        token: Token,
+        f: impl FnOnce(&mut Peer, &mut Ctx<'_>) -> R,
+    ) -> Option<R> {
+        let Reactor { poll, sources, timers, peer_outputs, .. } = self;
+        let entry = sources.get_mut(token.0)?;
+        if entry.closed {
+            return None;
+        }
+        let Source::Peer(peer) = &mut entry.source else { return None };
+        let mut ctx = Ctx { registry: poll.registry(), timers, outputs: peer_outputs, token };
+        let result = f(peer, &mut ctx);
+        let step = peer.step();
+        if step == Step::Close {
+            entry.closed = true;
+            self.closing.push(token);
+        }
+        self.flush_list.push(token);
+        let id = PeerId(token);
+        self.outputs
+            .extend(self.peer_outputs.drain(..).map(|event| Output::Peer { peer: id, event }));
+        Some(result)
+    }
+
+    fn on_timer(&mut self, token: Token, kind: TimerKind, now: Instant) {
+        if token == GRAVEYARD {
+            self.graveyard.retain_mut(|d| !d.check(now));
+            if !self.graveyard.is_empty() {
+                self.timers.arm(GRAVEYARD, TimerKind::Kill, now + REAP_EVERY);
+            }
+            return;
+        }
+        if token.0 >= PROCESS_TIMERS {
+            let id = ProcessId(token.0 - PROCESS_TIMERS);
+            if kind == TimerKind::Respawn && self.processes.contains(id.0) {
+                log::debug!(target: "process", "respawning process {:?}", id);
+                self.spawn_process(id);
+            }
+            return;
+        }
+        self.with_peer(token, |peer, ctx| peer.on_timer(now, kind, ctx));
+    }
+
+    fn flush_source(&mut self, token: Token, now: Instant) {
+        let Some(entry) = self.sources.get_mut(token.0) else { return };
+        if entry.closed {
+            return;
+        }
+        match &entry.source {
+            Source::Peer(_) => {
+                let Reactor { poll, sources, timers, peer_outputs, .. } = self;
+                if let Some(Entry { source: Source::Peer(peer), .. }) = sources.get_mut(token.0) {
+                    let mut ctx =
+                        Ctx { registry: poll.registry(), timers, outputs: peer_outputs, token };
+                    peer.flush(now, &mut ctx);
+                    let step = peer.step();
+                    if step == Step::Close {
+                        if let Some(entry) = sources.get_mut(token.0) {
+                            entry.closed = true;
+                        }
+                        self.closing.push(token);
+                    }
+                    let id = PeerId(token);
+                    self.outputs.extend(
+                        self.peer_outputs.drain(..).map(|event| Output::Peer { peer: id, event }),
+                    );
+                }
+            }
+            Source::ProcessIn(id) => {
+                let id = *id;
+                self.flush_process(id, token, now);
+            }
+            _ => {}
+        }
+    }
+
+    // --- processes ---
+
+    fn spawn_process(&mut self, id: ProcessId) {
+        let uptime = self.epoch.elapsed().as_secs();
+        let Some(entry) = self.processes.get_mut(id.0) else { return };
+        match entry.process.spawn(uptime) {
+            Ok(spawned) => {
+                if spawned == Spawned::TooManyDeaths {
+                    self.outputs.push(Output::ProcessTooManyDeaths { process: id });
+                }
+                if let Err(e) = self.register_pipes(id) {
+                    log::error!(target: "process", "could not watch process {:?}: {}", id, e);
+                    self.outputs.push(Output::ProcessBroken { process: id, error: e.to_string() });
+                }
+            }
+            Err(e) => {
+                log::error!(target: "process", "could not start process {}: {}", entry.process.name(), e);
+                self.outputs.push(Output::ProcessBroken { process: id, error: e.to_string() });
+            }
+        }
+    }
+
+    fn register_pipes(&mut self, id: ProcessId) -> io::Result<()> {
+        let Reactor { poll, sources, processes, .. } = self;
+        let Some(entry) = processes.get_mut(id.0) else { return Ok(()) };
+        if let Some(stdout) = entry.process.stdout_mut() {
+            let slot = sources.vacant_entry();
+            let token = Token(slot.key());
+            poll.registry().register(stdout, token, Interest::READABLE)?;
+            slot.insert(Entry::new(Source::ProcessOut(id)));
+            entry.out = Some(token);
+        }
+        if let Some(stderr) = entry.process.stderr_mut() {
+            let slot = sources.vacant_entry();
+            let token = Token(slot.key());
+            poll.registry().register(stderr, token, Interest::READABLE)?;
+            slot.insert(Entry::new(Source::ProcessErr(id)));
+            entry.err = Some(token);
+        }
+        if entry.process.stdin_mut().is_some() {
+            // Registered for WRITABLE only while bytes wait (flush_process).
+            let token = Token(sources.insert(Entry::new(Source::ProcessIn(id))));
+            entry.input = Some(token);
+            entry.input_registered = false;
+        }
+        Ok(())
+    }
+
+    fn read_process(&mut self, id: ProcessId, token: Token, now: Instant) {
+        let Some(entry) = self.processes.get_mut(id.0) else { return };
+        let result = entry.process.read_lines(&mut self.lines);
+        for line in self.lines.drain(..) {
+            self.outputs.push(Output::ProcessLine { process: id, line });
+        }
+        match result {
+            Ok(status) => {
+                if status.more {
+                    self.schedule(token);
+                }
+            }
+            Err(problem) => self.process_problem(id, problem, now),
+        }
+    }
+
+    fn flush_process(&mut self, id: ProcessId, token: Token, now: Instant) {
+        let Reactor { poll, processes, .. } = self;
+        let Some(entry) = processes.get_mut(id.0) else { return };
+        match entry.process.flush() {
+            Ok(done) => {
+                let Some(stdin) = entry.process.stdin_mut() else { return };
+                if done && entry.input_registered {
+                    let _ = poll.registry().deregister(stdin);
+                    entry.input_registered = false;
+                } else if !done
+                    && !entry.input_registered
+                    && poll.registry().register(stdin, token, Interest::WRITABLE).is_ok()
+                {
+                    entry.input_registered = true;
+                }
+            }
+            Err(problem) => self.process_problem(id, problem, now),
+        }
+    }
+
+    /// Deregisters a helper's pipes and marks their entries closed.
+    fn close_pipes(&mut self, id: ProcessId) {
+        let Reactor { poll, sources, processes, closing, .. } = self;
+        let Some(entry) = processes.get_mut(id.0) else { return };
+        if let Some(stdout) = entry.process.stdout_mut() {
+            let _ = poll.registry().deregister(stdout);
+        }
+        if let Some(stderr) = entry.process.stderr_mut() {
+            let _ = poll.registry().deregister(stderr);
+        }
+        if entry.input_registered {
+            if let Some(stdin) = entry.process.stdin_mut() {
+                let _ = poll.registry().deregister(stdin);
+            }
+            entry.input_registered = false;
+        }
+        for token in [entry.out.take(), entry.input.take(), entry.err.take()].into_iter().flatten()
+        {
+            if let Some(source) = sources.get_mut(token.0) {
+                source.closed = true;
+                closing.push(token);
+            }
+        }
+    }
+
+    /// ExaBGP `_handle_problem`: terminate, and respawn when allowed.
+    fn process_problem(&mut self, id: ProcessId, problem: Problem, now: Instant) {
+        let Some(entry) = self.processes.get(id.0) else { return };
+        let respawning = entry.process.should_respawn();
+        log::debug!(
+            target: "process",
+            "process {} ended ({:?}){}",
+            entry.process.name(),
+            problem,
+            if respawning { ", restarting it" } else { "" }
+        );
+        self.close_pipes(id);
+        if let Some(dying) = self.processes.get_mut(id.0).and_then(|e| e.process.terminate(now)) {
+            self.bury(dying, now);
+        }
+        self.outputs.push(Output::ProcessExited { process: id, respawning });
+        if respawning {
+            self.timers.arm(process_timer(id), TimerKind::Respawn, now);
+        }
+    }
+
+    fn bury(&mut self, dying: Dying, now: Instant) {
+        self.graveyard.push(dying);
+        if !self.timers.is_armed(GRAVEYARD, TimerKind::Kill) {
+            self.timers.arm(GRAVEYARD, TimerKind::Kill, now + REAP_EVERY);
+        }
+    }
+
+    /// Removes a slab entry, deregistering what it owns.
+    fn reap(&mut self, token: Token) {
+        if !self.sources.contains(token.0) {
+            return;
+        }
+        let mut entry = self.sources.remove(token.0);
+        match &mut entry.source {
+            Source::Peer(peer) => {
+                let mut ctx = Ctx {
+                    registry: self.poll.registry(),
+                    timers: &mut self.timers,
+                    outputs: &mut self.peer_outputs,
+                    token,
+                };
+                peer.deregister(&mut ctx);
+                self.peer_outputs.clear();
+            }
+            Source::Listener(listener) => {
+                let _ = self.poll.registry().deregister(listener.socket_mut());
+            }
+            Source::Signal(signals) => {
+                let _ = self.poll.registry().deregister(signals.signals_mut());
+            }
+            // Pipes were deregistered by close_pipes.
+            Source::ProcessOut(_) | Source::ProcessIn(_) | Source::ProcessErr(_) => {}
+        }
+    }
+}
+
+impl Drop for Reactor {
+    /// Children must not outlive the reactor: whatever `terminate_processes`
+    /// did not already end is killed outright here.
+    fn drop(&mut self) {
+        let now = Instant::now();
+        let mut dying = std::mem::take(&mut self.graveyard);
+        for (_, entry) in self.processes.iter_mut() {
+            dying.extend(entry.process.terminate(now));
+        }
+        for mut d in dying {
+            d.kill_now();
+            d.wait();
+        }
+    }
+}
+
+fn process_timer(id: ProcessId) -> Token {
+    Token(PROCESS_TIMERS + id.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reactor::connection::{ConnectOptions, Frame, Priority};
+    use crate::reactor::fsm::{Received, Report};
+    use crate::reactor::process::StderrMode;
+    use std::io::{Read, Write};
+    use std::net::{IpAddr, Ipv4Addr};
+
+    const DEADLINE: Duration = Duration::from_secs(10);
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    /// Turns until `done` holds over the outputs seen so far (or panics).
+    fn turn_until(
+        reactor: &mut Reactor,
+        seen: &mut Vec<Output>,
+        done: impl Fn(&Reactor, &[Output]) -> bool,
+    ) {
+        let start = Instant::now();
+        while !done(reactor, seen) {
+            assert!(start.elapsed() < DEADLINE, "timed out; outputs: {:#?}", seen);
+            reactor.turn(Some(Duration::from_millis(50))).unwrap();
+            seen.extend(reactor.drain_outputs());
+        }
+    }
+
+    fn is_up(o: &Output, who: PeerId) -> bool {
+        matches!(o, Output::Peer { peer, event: PeerOutput::Report(Report::Up { .. }) } if *peer == who)
+    }
+
+    fn settings(peer: &str, local: &str, local_as: u32, peer_as: u32) -> PeerSettings {
+        PeerSettings {
+            local_address: Some(ip(local)),
+            local_as: Some(local_as),
+            peer_as: Some(peer_as),
+            hold_time: 30,
+            connect_retry: Duration::from_millis(20),
+            ..PeerSettings::new(ip(peer))
+        }
+    }
+
+    #[test]
+    fn two_peers_establish_over_loopback_then_teardown() {
+        let mut reactor = Reactor::new().unwrap();
+        let bound =
+            reactor.listen("127.0.0.3:0".parse().unwrap(), &ListenOptions::default()).unwrap();
+        let passive = reactor.add_peer(PeerSettings {
+            passive: true,
+            router_id: Some(Ipv4Addr::new(2, 2, 2, 2)),
+            ..settings("127.0.0.2", "127.0.0.3", 65002, 65001)
+        });
+        let active = reactor.add_peer(PeerSettings {
+            peer_port: bound.port(),
+            ..settings("127.0.0.3", "127.0.0.2", 65001, 65002)
+        });
+        let mut seen = Vec::new();
+        turn_until(&mut reactor, &mut seen, |_, o| {
+            o.iter().any(|o| is_up(o, active)) && o.iter().any(|o| is_up(o, passive))
+        });
+        assert_eq!(reactor.peer_state(active), Some(State::Established));
+        assert_eq!(reactor.peer_state(passive), Some(State::Established));
+        // The active side learnt its router-id from its local address.
+        assert_eq!(
+            reactor.peer(active).unwrap().fsm().config().router_id,
+            Ipv4Addr::new(127, 0, 0, 2)
+        );
+
+        // An UPDATE (bulk) crosses the session.
+        let mut update = vec![0xFF; 16];
+        update.extend_from_slice(&[0, 23, 2, 0, 0, 0, 0]);
+        assert!(reactor.queue_update(active, Bytes::from(update)));
+        turn_until(&mut reactor, &mut seen, |_, o| {
+            o.iter().any(|o| matches!(o, Output::Peer { peer, event: PeerOutput::Message { kind: Received::Update, .. } } if *peer == passive))
+        });
+
+        // Teardown 6/4 from the active side: the passive side sees it.
+        let cease = Notify::cease(crate::bgp::notify::subcode::ADMINISTRATIVE_RESET);
+        reactor.stop_peer(active, Some(cease), false);
+        turn_until(&mut reactor, &mut seen, |_, o| {
+            o.iter().any(|o| matches!(o, Output::Peer { peer, event: PeerOutput::Message { kind: Received::Notification { code: 6, subcode: 4 }, .. } } if *peer == passive))
+        });
+        turn_until(&mut reactor, &mut seen, |r, _| reactor_peer_gone(r, active));
+        // The passive peer goes back to waiting.
+        let mut seen2 = Vec::new();
+        turn_until(&mut reactor, &mut seen2, |r, _| r.peer_state(passive) == Some(State::Active));
+    }
+
+    fn reactor_peer_gone(reactor: &Reactor, id: PeerId) -> bool {
+        reactor.peer(id).is_none()
+    }
+
+    #[test]
+    fn unknown_peer_is_refused_with_cease_peer_deconfigured() {
+        let mut reactor = Reactor::new().unwrap();
+        let bound =
+            reactor.listen("127.0.0.1:0".parse().unwrap(), &ListenOptions::default()).unwrap();
+        let mut client = std::net::TcpStream::connect(bound).unwrap();
+        client.set_read_timeout(Some(Duration::from_millis(20))).unwrap();
+        let start = Instant::now();
+        let mut got = Vec::new();
+        loop {
+            reactor.turn(Some(Duration::from_millis(20))).unwrap();
+            let mut buf = [0u8; 256];
+            match client.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+                Err(_) => {}
+            }
+            assert!(start.elapsed() < DEADLINE);
+        }
+        // NOTIFICATION 6/3.
+        assert_eq!(got.get(18..21), Some(&[3u8, 6, 3][..]));
+    }
+
+    #[test]
+    fn refused_connect_is_retried_on_the_connect_retry_timer() {
+        let mut reactor = Reactor::new().unwrap();
+        // A port nobody listens on: bind then drop a listener.
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let peer = reactor.add_peer(PeerSettings {
+            peer_port: port,
+            local_address: None,
+            ..settings("127.0.0.1", "127.0.0.1", 65001, 65002)
+        });
+        let mut seen = Vec::new();
+        turn_until(&mut reactor, &mut seen, |_, o| {
+            o.iter()
+                .filter(|o| {
+                    matches!(
+                        o,
+                        Output::Peer {
+                            event: PeerOutput::Report(Report::State { to: State::Connect, .. }),
+                            ..
+                        }
+                    )
+                })
+                .count()
+                >= 3
+        });
+        // Retries alternate Connect and Active, never reaching a session.
+        let states: Vec<State> = seen
+            .iter()
+            .filter_map(|o| match o {
+                Output::Peer { event: PeerOutput::Report(Report::State { to, .. }), .. } => {
+                    Some(*to)
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            &states[..5],
+            &[State::Connect, State::Active, State::Connect, State::Active, State::Connect]
+        );
+        assert_eq!(
+            reactor.peer_state(peer).map(|s| s == State::Connect || s == State::Active),
+            Some(true)
+        );
+    }
+
+    #[test]
+    fn connection_exchanges_framed_bytes_urgent_first() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut conn = Connection::connect(addr, &ConnectOptions::default()).unwrap();
+        let (mut server, _) = listener.accept().unwrap();
+        let mut poll = Poll::new().unwrap();
+        poll.registry()
+            .register(conn.stream_mut(), Token(0), Interest::READABLE | Interest::WRITABLE)
+            .unwrap();
+        let mut events = Events::with_capacity(8);
+        let start = Instant::now();
+        while !conn.check_connect().unwrap() {
+            poll.poll(&mut events, Some(Duration::from_millis(10))).unwrap();
+            assert!(start.elapsed() < DEADLINE);
+        }
+        let frame = |kind: u8, fill: u8, len: usize| {
+            let mut m = vec![0xFF; 16];
+            m.extend_from_slice(&(len as u16).to_be_bytes());
+            m.push(kind);
+            m.resize(len, fill);
+            Bytes::from(m)
+        };
+        assert!(conn.queue(frame(2, 0xA, 100), Priority::Bulk));
+        assert!(conn.queue(frame(2, 0xB, 200), Priority::Bulk));
+        assert!(conn.queue(frame(4, 0, 19), Priority::Urgent));
+        assert!(conn.flush().unwrap());
+        assert_eq!(conn.queued_bytes(), 0);
+        let mut wire = vec![0u8; 319];
+        server.read_exact(&mut wire).unwrap();
+        assert_eq!(wire[18], 4, "KEEPALIVE goes ahead of the UPDATEs");
+        assert_eq!((wire[19 + 18], wire[19 + 99]), (2, 0xA));
+        assert_eq!(wire[318], 0xB);
+
+        // And the other way: bytes split in odd places come out as frames.
+        let m1 = frame(2, 1, 50);
+        let m2 = frame(4, 0, 19);
+        server.write_all(&m1[..7]).unwrap();
+        server.write_all(&m1[7..]).unwrap();
+        server.write_all(&m2).unwrap();
+        let mut frames: Vec<Frame> = Vec::new();
+        while frames.len() < 2 {
+            poll.poll(&mut events, Some(Duration::from_millis(10))).unwrap();
+            let outcome = conn.read().unwrap();
+            assert!(!outcome.eof);
+            while let Some(f) = conn.next_frame().unwrap() {
+                frames.push(f);
+            }
+            assert!(start.elapsed() < DEADLINE);
+        }
+        assert_eq!(frames[0].bytes, m1);
+        assert_eq!(frames[1].kind, 4);
+        drop(server);
+        let start = Instant::now();
+        loop {
+            poll.poll(&mut events, Some(Duration::from_millis(10))).unwrap();
+            if conn.read().unwrap().eof {
+                break;
+            }
+            assert!(start.elapsed() < DEADLINE);
+        }
+    }
+
+    #[test]
+    fn bulk_queue_is_bounded_but_urgent_always_fits() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut conn =
+            Connection::connect(listener.local_addr().unwrap(), &ConnectOptions::default())
+                .unwrap();
+        conn.set_tx_limit(1000);
+        assert!(conn.queue(Bytes::from(vec![0u8; 600]), Priority::Bulk));
+        assert!(conn.queue(Bytes::from(vec![0u8; 600]), Priority::Bulk));
+        assert!(!conn.can_queue_bulk());
+        assert!(!conn.queue(Bytes::from(vec![0u8; 10]), Priority::Bulk));
+        assert!(conn.queue(Bytes::from(vec![0u8; 19]), Priority::Urgent));
+        assert_eq!(conn.queued_bytes(), 1219);
+        conn.drop_bulk();
+        assert_eq!(conn.queued_bytes(), 19);
+    }
+
+    fn sh(name: &str, script: &str) -> ProcessSpec {
+        ProcessSpec {
+            name: name.into(),
+            argv: vec!["/bin/sh".into(), "-c".into(), script.into()],
+            respawn: true,
+            stderr: StderrMode::Inherit,
+        }
+    }
+
+    fn lines_of(seen: &[Output], id: ProcessId) -> Vec<String> {
+        seen.iter()
+            .filter_map(|o| match o {
+                Output::ProcessLine { process, line } if *process == id => Some(line.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn helper_echoes_lines_through_the_pipes() {
+        let mut reactor = Reactor::new().unwrap();
+        let id = reactor.add_process(sh("echo", "exec cat"));
+        assert_eq!(
+            reactor.write_process(id, "announce route 10.0.0.0/8 next-hop 1.2.3.4"),
+            WriteStatus::Queued
+        );
+        assert_eq!(reactor.write_process(id, "debug only logged"), WriteStatus::Queued);
+        assert_eq!(reactor.write_process(id, "shutdown\r"), WriteStatus::Queued);
+        let mut seen = Vec::new();
+        turn_until(&mut reactor, &mut seen, |_, o| lines_of(o, id).len() >= 2);
+        assert_eq!(lines_of(&seen, id), ["announce route 10.0.0.0/8 next-hop 1.2.3.4", "shutdown"]);
+    }
+
+    #[test]
+    fn helper_stderr_can_go_to_the_log() {
+        let mut reactor = Reactor::new().unwrap();
+        let spec = ProcessSpec {
+            stderr: StderrMode::Log,
+            ..sh("noisy", "i=0; while [ $i -lt 6000 ]; do echo complaint $i >&2; i=$((i+1)); done; echo done; exec cat")
+        };
+        let id = reactor.add_process(spec);
+        let mut seen = Vec::new();
+        // 6000 stderr lines (~80 KiB) exceed a pipe buffer: only drained stderr lets
+        // the helper reach its stdout line.
+        turn_until(&mut reactor, &mut seen, |_, o| lines_of(o, id) == ["done"]);
+    }
+
+    #[test]
+    fn helper_exit_is_respawned() {
+        let mut reactor = Reactor::new().unwrap();
+        let id = reactor.add_process(sh("once", "echo started; exit 0"));
+        let mut seen = Vec::new();
+        turn_until(&mut reactor, &mut seen, |_, o| lines_of(o, id).len() >= 2);
+        assert!(seen.iter().any(|o| matches!(o, Output::ProcessExited { respawning: true, .. })));
+    }
+
+    #[test]
+    fn helper_dying_too_often_is_fatal() {
+        let mut reactor = Reactor::new().unwrap();
+        let id = reactor.add_process(sh("crash", "exit 1"));
+        let mut seen = Vec::new();
+        turn_until(&mut reactor, &mut seen, |_, o| {
+            o.iter()
+                .any(|o| matches!(o, Output::ProcessTooManyDeaths { process } if *process == id))
+        });
+        let exits = seen.iter().filter(|o| matches!(o, Output::ProcessExited { .. })).count();
+        assert_eq!(exits, 5);
+    }
+
+    #[test]
+    fn helper_without_respawn_stays_dead() {
+        let mut reactor = Reactor::new().unwrap();
+        let id = reactor.add_process(ProcessSpec { respawn: false, ..sh("once", "exit 0") });
+        let mut seen = Vec::new();
+        turn_until(&mut reactor, &mut seen, |_, o| {
+            o.iter().any(|o| matches!(o, Output::ProcessExited { respawning: false, .. }))
+        });
+        for _ in 0..5 {
+            reactor.turn(Some(Duration::from_millis(5))).unwrap();
+        }
+        assert!(!reactor.process(id).unwrap().is_running());
+    }
+
+    #[test]
+    fn stopped_helper_does_not_block_the_loop() {
+        let mut reactor = Reactor::new().unwrap();
+        let id = reactor.add_process(sh("stuck", "exec cat"));
+        reactor.set_process_write_limit(id, 256 * 1024);
+        let pid = reactor.process(id).unwrap().pid().unwrap() as libc::pid_t;
+        // SAFETY: signalling our own child.
+        unsafe { libc::kill(pid, libc::SIGSTOP) };
+        let line = "x".repeat(1023);
+        let mut statuses = Vec::new();
+        let start = Instant::now();
+        // Far more than the pipe holds: every call and turn returns at once.
+        for _ in 0..400 {
+            let status = reactor.write_process(id, &line);
+            statuses.push(status);
+            if status == WriteStatus::Overflow {
+                break;
+            }
+            reactor.turn(Some(Duration::ZERO)).unwrap();
+        }
+        assert!(start.elapsed() < Duration::from_secs(2), "the loop blocked");
+        assert!(statuses.contains(&WriteStatus::Overflow));
+        let queued_max = 256 * 1024;
+        assert!(reactor.process(id).map_or(0, |p| p.queued_bytes()) <= queued_max);
+        // Policy: the helper counts as broken, is terminated and respawned.
+        let mut seen: Vec<Output> = reactor.drain_outputs().collect();
+        assert!(seen.iter().any(|o| matches!(o, Output::ProcessExited { respawning: true, .. })));
+        turn_until(&mut reactor, &mut seen, |r, _| {
+            r.process(id).and_then(|p| p.pid()).is_some_and(|p| p as libc::pid_t != pid)
+        });
+        // The new helper works.
+        reactor.write_process(id, "again");
+        turn_until(&mut reactor, &mut seen, |_, o| lines_of(o, id).iter().any(|l| l == "again"));
+        // SAFETY: our stopped child; let it see its SIGTERM now.
+        unsafe { libc::kill(pid, libc::SIGCONT) };
+    }
+
+    #[test]
+    fn shutdown_terminates_every_helper() {
+        let mut reactor = Reactor::new().unwrap();
+        let a = reactor.add_process(sh("a", "exec cat"));
+        let b = reactor.add_process(sh("b", "exec sleep 30"));
+        let pids: Vec<u32> = [a, b].iter().filter_map(|id| reactor.process(*id)?.pid()).collect();
+        assert_eq!(pids.len(), 2);
+        let start = Instant::now();
+        reactor.terminate_processes();
+        assert!(start.elapsed() < Duration::from_secs(2));
+        assert!(reactor.process_ids().is_empty());
+        for pid in pids {
+            // SAFETY: signal 0 only checks existence; reaped children are gone.
+            let alive = unsafe { libc::kill(pid as libc::pid_t, 0) } == 0;
+            assert!(!alive, "pid {} survived", pid);
+        }
+        reactor.turn(Some(Duration::ZERO)).unwrap();
+    }
+
+    #[test]
+    fn idle_reactor_sleeps_instead_of_spinning() {
+        let mut reactor = Reactor::new().unwrap();
+        let start = Instant::now();
+        let mut turns = 0;
+        while start.elapsed() < Duration::from_millis(100) {
+            reactor.turn(Some(Duration::from_millis(25))).unwrap();
+            turns += 1;
+        }
+        assert!(turns <= 6, "{} turns in 100 ms", turns);
+    }
+
+    #[test]
+    fn signals_arrive_as_outputs() {
+        let mut reactor = Reactor::new().unwrap();
+        reactor.watch_signals().unwrap();
+        signal_hook::low_level::raise(libc::SIGUSR2).unwrap();
+        let mut seen = Vec::new();
+        turn_until(&mut reactor, &mut seen, |_, o| !o.is_empty());
+        assert!(matches!(
+            seen[..],
+            [Output::Signal(signal::Received {
+                kind: signal::SignalKind::FullReload,
+                number: libc::SIGUSR2
+            })]
+        ));
+    }
+}

@@ -1,0 +1,562 @@
+//! Helper processes of the API (ExaBGP `reactor/api/processes.py`).
+//!
+//! Spawning (api.md §1.2): argv is the `run` tokens, executed directly (no
+//! shell); stdin and stdout are pipes, stderr is inherited (ExaBGP does not
+//! redirect it; `StderrMode::Log` is offered for daemons without a terminal);
+//! the child gets `TERM=dumb` and its own process group, so a ^C on the
+//! daemon's terminal does not reach it.
+//!
+//! Reading: stdout is framed into lines, right-stripped. A byte outside
+//! ASCII, EOF or a read error is a *process problem*: the child is terminated
+//! and, when respawn is on, started again at once. Lines starting `debug ` are
+//! only logged.
+//!
+//! Respawn limit (api.md §1.4): spawns are counted per 64-second window,
+//! the first spawn included; the sixth in one window is fatal for the daemon
+//! (`Spawned::TooManyDeaths`), the child having been started already.
+//!
+//! Writing, and why it cannot block: ExaBGP writes to a helper with a blocking
+//! write, so a helper that stops reading freezes the daemon. Here each helper
+//! has its own queue, flushed when the pipe is writable.
+//!  * Above `HIGH_WATER` bytes the helper is *backlogged*: `write_line` says
+//!    so, and producers (peers reporting to it) should pause reading from the
+//!    network until it drains, the same back-pressure ExaBGP's blocking write
+//!    gives, without stopping the loop for everyone else.
+//!  * Past `write_limit` (default 64 MiB) the line is refused and the helper
+//!    counts as broken (a process problem): it is terminated and respawned
+//!    under the respawn rules. Nothing is silently dropped from a live helper.
+//!
+//! Termination: SIGTERM, then SIGKILL 2 s later if it is still there (the
+//! reactor keeps dying children in a graveyard and reaps them from a timer).
+
+use std::io::{self, Read, Write};
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use bytes::{Buf, BytesMut};
+use mio::unix::pipe::{Receiver, Sender};
+
+/// ExaBGP: at most five spawns per window when `api.respawn` is on.
+pub const RESPAWN_LIMIT: u32 = 5;
+/// Spawns are counted in aligned windows of this many seconds.
+pub const RESPAWN_WINDOW_SECS: u64 = 64;
+/// From SIGTERM to SIGKILL.
+pub const KILL_AFTER: Duration = Duration::from_secs(2);
+/// Queued bytes above which a helper is backlogged.
+pub const HIGH_WATER: usize = 1024 * 1024;
+/// Queued bytes past which the helper is considered broken.
+pub const DEFAULT_WRITE_LIMIT: usize = 64 * 1024 * 1024;
+/// ExaBGP reads at most this much at once.
+const READ_CHUNK: usize = 16 * 1024;
+/// Bytes read per turn before giving others a go.
+const READ_BUDGET: usize = 256 * 1024;
+/// A line longer than this without a newline is a process problem.
+const MAX_LINE: usize = 16 * 1024 * 1024;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum StderrMode {
+    /// The daemon's own stderr (ExaBGP).
+    #[default]
+    Inherit,
+    /// Read through a pipe and logged line by line (target `process`).
+    Log,
+}
+
+/// A `process` section, as far as spawning is concerned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProcessSpec {
+    pub name: String,
+    /// Program and arguments, resolved by the configuration.
+    pub argv: Vec<String>,
+    /// The section's `respawn` (default true).
+    pub respawn: bool,
+    pub stderr: StderrMode,
+}
+
+/// Why a helper counts as having a problem.
+#[derive(Debug)]
+pub enum Problem {
+    /// stdout reached EOF (the helper exited or closed it).
+    Eof,
+    NotAscii,
+    LineTooLong,
+    Io(io::Error),
+    /// The write queue passed `write_limit`.
+    Overflow,
+}
+
+/// Result of queueing one line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WriteStatus {
+    Queued,
+    /// Queued, but the helper is behind: pause producers.
+    Backlogged,
+    /// Refused: the helper is broken (see the module notes).
+    Overflow,
+    /// No helper is running.
+    NotRunning,
+}
+
+/// Result of a spawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Spawned {
+    Ok,
+    /// Sixth spawn in one window: ExaBGP exits (`Too many death for …`).
+    TooManyDeaths,
+}
+
+/// What a read turn produced besides lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct ReadStatus {
+    /// The budget ran out: read again next turn.
+    pub more: bool,
+}
+
+#[derive(Debug)]
+pub struct Process {
+    spec: ProcessSpec,
+    child: Option<Child>,
+    stdout: Option<Receiver>,
+    stdin: Option<Sender>,
+    stderr: Option<Receiver>,
+    rx: Vec<u8>,
+    err_rx: Vec<u8>,
+    tx: BytesMut,
+    write_limit: usize,
+    /// (window start, spawns in it).
+    spawns: Option<(u64, u32)>,
+    respawn_limit: u32,
+}
+
+// ===== impl Process =====
+
+impl Process {
+    /// `respawn_enabled` is the global `api.respawn` (false: limit 0, never
+    /// respawn).
+    pub fn new(spec: ProcessSpec, respawn_enabled: bool) -> Process {
+        Process {
+            spec,
+            child: None,
+            stdout: None,
+            stdin: None,
+            stderr: None,
+            rx: Vec::new(),
+            err_rx: Vec::new(),
+            tx: BytesMut::new(),
+            write_limit: DEFAULT_WRITE_LIMIT,
+            spawns: None,
+            respawn_limit: if respawn_enabled { RESPAWN_LIMIT } else { 0 },
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.spec.name
+    }
+
+    pub fn spec(&self) -> &ProcessSpec {
+        &self.spec
+    }
+
+    pub fn set_write_limit(&mut self, limit: usize) {
+        self.write_limit = limit;
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.child.is_some()
+    }
+
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(|c| c.id())
+    }
+
+    /// Whether a problem should lead to a new spawn.
+    pub fn should_respawn(&self) -> bool {
+        self.respawn_limit != 0 && self.spec.respawn
+    }
+
+    /// Starts the helper. `uptime_secs` is monotonic seconds (the reactor's
+    /// clock since it started), bucketed into 64-second windows.
+    pub fn spawn(&mut self, uptime_secs: u64) -> io::Result<Spawned> {
+        let (program, args) = match self.spec.argv.split_first() {
+            Some(split) => split,
+            None => return Err(io::Error::new(io::ErrorKind::InvalidInput, "empty command line")),
+        };
+        let mut command = Command::new(program);
+        command
+            .args(args)
+            // Keeps terminal libraries from writing escape codes into the pipe.
+            .env("TERM", "dumb")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(match self.spec.stderr {
+                StderrMode::Inherit => Stdio::inherit(),
+                StderrMode::Log => Stdio::piped(),
+            })
+            .process_group(0);
+        let mut child = command.spawn()?;
+        let stdout = child.stdout.take().map(Receiver::from);
+        let stdin = child.stdin.take().map(Sender::from);
+        let stderr = child.stderr.take().map(Receiver::from);
+        // mio's conversions leave the pipes blocking.
+        for pipe in [&stdout, &stderr].into_iter().flatten() {
+            pipe.set_nonblocking(true)?;
+        }
+        if let Some(pipe) = &stdin {
+            pipe.set_nonblocking(true)?;
+        }
+        log::debug!(target: "process", "forked process {}", self.spec.name);
+        self.child = Some(child);
+        self.stdout = stdout;
+        self.stdin = stdin;
+        self.stderr = stderr;
+        self.rx.clear();
+        self.err_rx.clear();
+        self.tx.clear();
+
+        let window = uptime_secs & !(RESPAWN_WINDOW_SECS - 1);
+        let count = match self.spawns {
+            Some((w, n)) if w == window => n + 1,
+            _ => 1,
+        };
+        self.spawns = Some((window, count));
+        if count > self.respawn_limit.max(1) {
+            log::error!(
+                target: "process",
+                "Too many death for {} ({}) terminating program",
+                self.spec.name,
+                self.respawn_limit
+            );
+            return Ok(Spawned::TooManyDeaths);
+        }
+        Ok(Spawned::Ok)
+    }
+
+    pub fn stdout_mut(&mut self) -> Option<&mut Receiver> {
+        self.stdout.as_mut()
+    }
+
+    pub fn stdin_mut(&mut self) -> Option<&mut Sender> {
+        self.stdin.as_mut()
+    }
+
+    pub fn stderr_mut(&mut self) -> Option<&mut Receiver> {
+        self.stderr.as_mut()
+    }
+
+    /// Reads stdout until WouldBlock or the budget, pushing whole lines.
+    pub fn read_lines(&mut self, lines: &mut Vec<String>) -> Result<ReadStatus, Problem> {
+        let mut total = 0;
+        let mut chunk = [0u8; READ_CHUNK];
+        loop {
+            if total >= READ_BUDGET {
+                return Ok(ReadStatus { more: true });
+            }
+            let Some(stdout) = self.stdout.as_mut() else {
+                return Ok(ReadStatus::default());
+            };
+            match stdout.read(&mut chunk) {
+                Ok(0) => {
+                    self.take_lines(lines);
+                    return Err(Problem::Eof);
+                }
+                Ok(n) => {
+                    let data = &chunk[..n];
+                    // ExaBGP decodes what it reads as ASCII and treats a
+                    // failure as a process problem.
+                    if !data.is_ascii() {
+                        return Err(Problem::NotAscii);
+                    }
+                    total += n;
+                    self.rx.extend_from_slice(data);
+                    self.take_lines(lines);
+                    if self.rx.len() > MAX_LINE {
+                        return Err(Problem::LineTooLong);
+                    }
+                }
+                Err(e) => match e.kind() {
+                    io::ErrorKind::WouldBlock => return Ok(ReadStatus::default()),
+                    io::ErrorKind::Interrupted => continue,
+                    _ => return Err(Problem::Io(e)),
+                },
+            }
+        }
+    }
+
+    fn take_lines(&mut self, lines: &mut Vec<String>) {
+        let mut start = 0;
+        while let Some(pos) = self.rx[start..].iter().position(|&b| b == b'\n') {
+            let raw = &self.rx[start..start + pos];
+            start += pos + 1;
+            // Checked ASCII on the way in, so this is valid UTF-8.
+            let line = String::from_utf8_lossy(raw);
+            let line = line.trim_end();
+            if let Some(debug) = line.strip_prefix("debug ") {
+                log::warn!(target: "api", "debug info from {} : {} ", self.spec.name, debug);
+            } else {
+                lines.push(line.to_string());
+            }
+        }
+        self.rx.drain(..start);
+    }
+
+    /// Reads stderr (in `StderrMode::Log`) and logs each line.
+    pub fn drain_stderr(&mut self) -> Result<(), Problem> {
+        let Some(stderr) = self.stderr.as_mut() else {
+            return Ok(());
+        };
+        let mut chunk = [0u8; READ_CHUNK];
+        loop {
+            match stderr.read(&mut chunk) {
+                // EOF: the pipe stays until the process entry closes it, so
+                // that it is deregistered before it is dropped.
+                Ok(0) => return Ok(()),
+                Ok(n) => {
+                    self.err_rx.extend_from_slice(&chunk[..n]);
+                    while let Some(pos) = self.err_rx.iter().position(|&b| b == b'\n') {
+                        let line: Vec<u8> = self.err_rx.drain(..=pos).collect();
+                        let text = String::from_utf8_lossy(&line);
+                        log::warn!(target: "process", "{} stderr: {}", self.spec.name, text.trim_end());
+                    }
+                    if self.err_rx.len() > READ_BUDGET {
+                        self.err_rx.clear();
+                    }
+                }
+                Err(e) => match e.kind() {
+                    io::ErrorKind::WouldBlock => return Ok(()),
+                    io::ErrorKind::Interrupted => continue,
+                    _ => return Err(Problem::Io(e)),
+                },
+            }
+        }
+    }
+
+    /// Queues `line` and a newline (see the module notes for the policy).
+    pub fn write_line(&mut self, line: &str) -> WriteStatus {
+        if self.stdin.is_none() {
+            return WriteStatus::NotRunning;
+        }
+        if self.tx.len() + line.len() + 1 > self.write_limit {
+            return WriteStatus::Overflow;
+        }
+        self.tx.extend_from_slice(line.as_bytes());
+        self.tx.extend_from_slice(b"\n");
+        if self.tx.len() > HIGH_WATER {
+            WriteStatus::Backlogged
+        } else {
+            WriteStatus::Queued
+        }
+    }
+
+    pub fn queued_bytes(&self) -> usize {
+        self.tx.len()
+    }
+
+    pub fn is_backlogged(&self) -> bool {
+        self.tx.len() > HIGH_WATER
+    }
+
+    /// Writes until the queue is empty (`Ok(true)`) or the pipe is full
+    /// (`Ok(false)`). EPIPE and other errors are process problems.
+    pub fn flush(&mut self) -> Result<bool, Problem> {
+        let Some(stdin) = self.stdin.as_mut() else {
+            return Ok(true);
+        };
+        while !self.tx.is_empty() {
+            match stdin.write(&self.tx) {
+                Ok(0) => return Err(Problem::Io(io::ErrorKind::WriteZero.into())),
+                Ok(n) => self.tx.advance(n),
+                Err(e) => match e.kind() {
+                    io::ErrorKind::WouldBlock => return Ok(false),
+                    io::ErrorKind::Interrupted => continue,
+                    _ => return Err(Problem::Io(e)),
+                },
+            }
+        }
+        Ok(true)
+    }
+
+    /// Closes the pipes and sends SIGTERM; the caller keeps the child until
+    /// it is reaped (`Dying`). The pipes must be deregistered first.
+    pub fn terminate(&mut self, now: Instant) -> Option<Dying> {
+        self.stdout = None;
+        self.stdin = None;
+        self.stderr = None;
+        self.tx.clear();
+        self.rx.clear();
+        let child = self.child.take()?;
+        log::debug!(target: "process", "terminating process {}", self.spec.name);
+        signal(&child, libc::SIGTERM);
+        Some(Dying {
+            name: self.spec.name.clone(),
+            child,
+            kill_at: now + KILL_AFTER,
+            killed: false,
+        })
+    }
+}
+
+/// A terminated helper not yet reaped.
+#[derive(Debug)]
+pub struct Dying {
+    pub name: String,
+    child: Child,
+    kill_at: Instant,
+    killed: bool,
+}
+
+impl Dying {
+    /// Reaps if it exited, SIGKILLs it once `KILL_AFTER` has passed.
+    /// Returns true when it is gone.
+    pub fn check(&mut self, now: Instant) -> bool {
+        match self.child.try_wait() {
+            Ok(Some(_)) => return true,
+            Ok(None) => {}
+            // ECHILD: someone else reaped it.
+            Err(_) => return true,
+        }
+        if !self.killed && now >= self.kill_at {
+            log::debug!(target: "process", "force kill unresponsive {}", self.name);
+            let _ = self.child.kill();
+            self.killed = true;
+        }
+        false
+    }
+
+    /// SIGKILL at once (the reactor is going away).
+    pub fn kill_now(&mut self) {
+        if !self.killed {
+            let _ = self.child.kill();
+            self.killed = true;
+        }
+    }
+
+    /// Blocks until the child is gone, for shutdown: SIGKILL at `kill_at`.
+    pub fn wait(mut self) {
+        loop {
+            let now = Instant::now();
+            if self.check(now) {
+                return;
+            }
+            if self.killed {
+                let _ = self.child.wait();
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+fn signal(child: &Child, sig: libc::c_int) {
+    if let Ok(pid) = libc::pid_t::try_from(child.id()) {
+        // SAFETY: kill(2) on a child we have not reaped yet, so the pid is ours.
+        unsafe {
+            libc::kill(pid, sig);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(script: &str) -> ProcessSpec {
+        ProcessSpec {
+            name: "test".into(),
+            argv: vec!["/bin/sh".into(), "-c".into(), script.into()],
+            respawn: true,
+            stderr: StderrMode::Inherit,
+        }
+    }
+
+    #[test]
+    fn sixth_spawn_in_one_window_is_too_many() {
+        let mut p = Process::new(spec("exit 0"), true);
+        for _ in 0..5 {
+            assert_eq!(p.spawn(130).unwrap(), Spawned::Ok);
+            if let Some(d) = p.terminate(Instant::now()) {
+                d.wait();
+            }
+        }
+        assert_eq!(p.spawn(170).unwrap(), Spawned::TooManyDeaths);
+        if let Some(d) = p.terminate(Instant::now()) {
+            d.wait();
+        }
+        // A new window starts counting again.
+        assert_eq!(p.spawn(192).unwrap(), Spawned::Ok);
+        if let Some(d) = p.terminate(Instant::now()) {
+            d.wait();
+        }
+    }
+
+    #[test]
+    fn respawn_disabled_globally_never_respawns() {
+        let p = Process::new(spec("exit 0"), false);
+        assert!(!p.should_respawn());
+        let p = Process::new(ProcessSpec { respawn: false, ..spec("exit 0") }, true);
+        assert!(!p.should_respawn());
+    }
+
+    #[test]
+    fn lines_are_right_stripped_and_debug_lines_skipped() {
+        let mut p = Process::new(spec("exit 0"), true);
+        p.rx.extend_from_slice(
+            b"announce route 1.0.0.0/8 next-hop 1.1.1.1 \r\ndebug hello\npartial",
+        );
+        let mut lines = Vec::new();
+        p.take_lines(&mut lines);
+        assert_eq!(lines, ["announce route 1.0.0.0/8 next-hop 1.1.1.1"]);
+        assert_eq!(p.rx, b"partial");
+    }
+
+    #[test]
+    fn write_queue_is_bounded() {
+        let mut p = Process::new(spec("exec sleep 5"), true);
+        assert_eq!(p.write_line("x"), WriteStatus::NotRunning);
+        p.spawn(0).unwrap();
+        p.set_write_limit(10);
+        assert_eq!(p.write_line("12345"), WriteStatus::Queued);
+        assert_eq!(p.write_line("12345"), WriteStatus::Overflow);
+        assert_eq!(p.queued_bytes(), 6);
+        if let Some(d) = p.terminate(Instant::now()) {
+            d.wait();
+        }
+    }
+
+    #[test]
+    fn helper_ignoring_sigterm_is_killed_after_the_grace_period() {
+        let mut p = Process::new(spec("trap '' TERM; exec sleep 30"), true);
+        p.spawn(0).unwrap();
+        // Give the shell time to install its trap before SIGTERM arrives.
+        std::thread::sleep(Duration::from_millis(50));
+        let now = Instant::now();
+        let mut dying = p.terminate(now).unwrap();
+        assert!(!p.is_running());
+        assert!(!dying.check(now), "SIGTERM is ignored");
+        let later = now + KILL_AFTER;
+        let start = Instant::now();
+        while !dying.check(later) {
+            assert!(start.elapsed() < Duration::from_secs(5));
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    #[test]
+    fn cooperative_helper_exits_on_sigterm() {
+        let mut p = Process::new(spec("exec sleep 30"), true);
+        p.spawn(0).unwrap();
+        let now = Instant::now();
+        let mut dying = p.terminate(now).unwrap();
+        let start = Instant::now();
+        while !dying.check(now) {
+            assert!(start.elapsed() < Duration::from_secs(5));
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    #[test]
+    fn empty_command_line_is_an_error() {
+        let mut p = Process::new(ProcessSpec { argv: vec![], ..spec("") }, true);
+        assert!(p.spawn(0).is_err());
+    }
+}
