@@ -226,6 +226,44 @@ mod tests {
     }
 
     #[test]
+    fn other_route_types_render_like_exabgp() {
+        let cases = [
+            (
+                "011900000001000000020000000000000000000000000005000641",
+                r#"{ "code": 1, "parsed": true, "raw": "011900000001000000020000000000000000000000000005000641", "name": "Ethernet Auto-Discovery", "rd": "1:2", "esi": "-", "ethernet-tag": 5, "label": [ [100, 1601] ] }"#,
+                "evpn:ethernetad::1:2:-:5: label 100 (1601)",
+            ),
+            (
+                "031100000001000000020000000520C0000201",
+                r#"{ "code": 3, "parsed": true, "raw": "031100000001000000020000000520C0000201", "name": "Inclusive Multicast Ethernet Tag", "rd": "1:2", "ethernet-tag": 5, "ip": "192.0.2.1" }"#,
+                "evpn:multicast::1:2:5:192.0.2.1",
+            ),
+            (
+                "041700000001000000020102030405060708090A20C0000201",
+                r#"{ "code": 4, "parsed": true, "raw": "041700000001000000020102030405060708090A20C0000201", "name": "Ethernet Segment", "rd": "1:2", "esi": "01:02:03:04:05:06:07:08:09:0a", "ip": "192.0.2.1" }"#,
+                "evpn:segment::1:2:01:02:03:04:05:06:07:08:09:0a:192.0.2.1",
+            ),
+            (
+                "05220000000100000002000000000000000000000000000518C0000200C0000201000641",
+                r#"{ "code": 5, "parsed": true, "raw": "05220000000100000002000000000000000000000000000518C0000200C0000201000641", "name": "IP Prefix Advertisement", "rd": "1:2", "esi": "-", "ethernet-tag": 5, "label": [ [100, 1601] ], "ip": "192.0.2.0", "iplen": 24, "gateway": "192.0.2.1" }"#,
+                "evpn:prfxadv::1:2:-:5:192.0.2.0/24:192.0.2.1: label 100 (1601)",
+            ),
+        ];
+        for (h, json, text) in cases {
+            let wire = hex(h);
+            let mut buf = &wire[..];
+            let n = Evpn::unpack(&mut buf).unwrap();
+            assert!(buf.is_empty());
+            let mut j = String::new();
+            n.json(&mut j);
+            assert_eq!(j, json);
+            assert_eq!(n.to_string(), text);
+            // Built from its fields, the route has the same octets.
+            assert_eq!(Evpn::new(n.route().clone()), n);
+        }
+    }
+
+    #[test]
     fn truncated_route_is_invalid_network_field() {
         let mut buf = &[2u8, 0x21, 0, 1][..];
         assert_eq!(Evpn::unpack(&mut buf).unwrap_err().subcode, 10);
