@@ -59,6 +59,8 @@ impl Prefix {
         }
     }
 
+    /// The prefix length in bits (a /0 is not "empty", hence no `is_empty`).
+    #[allow(clippy::len_without_is_empty)]
     pub fn len(&self) -> u8 {
         self.len
     }

@@ -245,7 +245,7 @@ impl Flow {
     }
 
     /// The wire form, or ExaBGP's NOTIFICATION (3, 0) when the rule is too
-    /// large for the length field.
+    /// large for the length field (then nothing is written).
     pub fn pack_checked(&self, out: &mut BytesMut) -> Result<(), Notify> {
         let len = self.body_len();
         if len < 0xF0 {
@@ -510,6 +510,64 @@ const TCP_FLAGS: [(u64, &str); 9] = [
 
 const FRAGMENTS: [(u64, &str); 4] = [(0x01, "dont-fragment"), (0x02, "is-fragment"), (0x04, "first-fragment"), (0x08, "last-fragment")];
 
+const ICMP_CODES: [(u64, &str); 24] = [
+    (0x0, "network-unreachable"),
+    (0x1, "host-unreachable"),
+    (0x2, "protocol-unreachable"),
+    (0x3, "port-unreachable"),
+    (0x4, "fragmentation-needed"),
+    (0x5, "source-route-failed"),
+    (0x6, "destination-network-unknown"),
+    (0x7, "destination-host-unknown"),
+    (0x8, "source-host-isolated"),
+    (0x9, "destination-network-prohibited"),
+    (0xA, "destination-host-prohibited"),
+    (0xB, "network-unreachable-for-tos"),
+    (0xC, "host-unreachable-for-tos"),
+    (0xD, "communication-prohibited-by-filtering"),
+    (0xE, "host-precedence-violation"),
+    (0xF, "precedence-cutoff-in-effect"),
+    (0x0, "redirect-for-network"),
+    (0x1, "redirect-for-host"),
+    (0x2, "redirect-for-tos-and-net"),
+    (0x3, "redirect-for-tos-and-host"),
+    (0x0, "ttl-eq-zero-during-transit"),
+    (0x1, "ttl-eq-zero-during-reassembly"),
+    (0x1, "required-option-missing"),
+    (0x2, "ip-header-bad"),
+];
+
+/// A component value written as ExaBGP's configuration accepts it
+/// (`Resource.named`): names from the component's table (protocols, ICMP
+/// types and codes, TCP flags with `urgent` for `urg`, fragment bits), or
+/// numbers up to 0xFFFF in decimal or `0x` hex, joined with `+` and summed.
+pub fn named_value(code: u8, text: &str) -> Option<u64> {
+    let table: &[(u64, &str)] = match code {
+        component::PROTOCOL => &PROTOCOLS,
+        component::ICMP_TYPE => &ICMP_TYPES,
+        component::ICMP_CODE => &ICMP_CODES,
+        component::TCP_FLAGS => &TCP_FLAGS,
+        component::FRAGMENT => &FRAGMENTS,
+        _ => &[],
+    };
+    let mut total = 0u64;
+    for part in text.split('+') {
+        let name = part.to_ascii_lowercase().replace('_', "-");
+        let by_name = table.iter().find(|(_, n)| *n == name).map(|(v, _)| *v);
+        let by_name = by_name.or_else(|| (code == component::TCP_FLAGS && name == "urgent").then_some(0x20));
+        let value = match by_name {
+            Some(v) => v,
+            None if !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()) => part.parse().ok().filter(|v| *v <= 0xFFFF)?,
+            None => {
+                let h = part.strip_prefix("0x").or_else(|| part.strip_prefix("0X"))?;
+                u64::from_str_radix(h, 16).ok().filter(|v| *v <= 0xFFFF)?
+            }
+        };
+        total += value;
+    }
+    Some(total)
+}
+
 fn lookup(table: &[(u64, &'static str)], v: u64) -> Option<&'static str> {
     table.iter().find(|(k, _)| *k == v).map(|(_, n)| *n)
 }
@@ -651,6 +709,20 @@ mod tests {
         );
         let mut g = Flow::new(Family::IPV4_FLOW);
         assert!(!g.add(component::FLOW_LABEL, FlowItem::op(component::FLOW_LABEL, op::EQ, 1)));
+    }
+
+    #[test]
+    fn named_values_like_exabgp_configuration() {
+        assert_eq!(named_value(component::TCP_FLAGS, "FIN+push"), Some(0x09));
+        assert_eq!(named_value(component::TCP_FLAGS, "urgent"), Some(0x20));
+        assert_eq!(named_value(component::PROTOCOL, "udp"), Some(17));
+        assert_eq!(named_value(component::PROTOCOL, "47"), Some(47));
+        assert_eq!(named_value(component::FRAGMENT, "is-fragment+last-fragment"), Some(0x0A));
+        assert_eq!(named_value(component::ICMP_TYPE, "echo-request"), Some(8));
+        assert_eq!(named_value(component::ICMP_CODE, "port-unreachable"), Some(3));
+        assert_eq!(named_value(component::DESTINATION_PORT, "0x1F90"), Some(8080));
+        assert_eq!(named_value(component::DESTINATION_PORT, "http"), None);
+        assert_eq!(named_value(component::PACKET_LENGTH, "70000"), None);
     }
 
     #[test]

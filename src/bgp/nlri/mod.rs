@@ -166,11 +166,8 @@ impl Nlri {
             Nlri::Inet(n) => n.pack(addpath, out),
             Nlri::Label(n) => n.pack(addpath, out),
             Nlri::IpVpn(n) => n.pack(addpath, out),
-            Nlri::Flow(n) => {
-                let mut tmp = BytesMut::new();
-                n.pack_checked(&mut tmp)?;
-                out.put_slice(&tmp);
-            }
+            // Checks the size before writing anything.
+            Nlri::Flow(n) => n.pack_checked(out)?,
             Nlri::Vpls(n) => n.pack(out),
             Nlri::Rtc(n) => n.pack(out),
             Nlri::Evpn(n) => n.pack(out),
@@ -358,6 +355,13 @@ mod tests {
         let mut out = BytesMut::new();
         n.pack(true, &mut out);
         assert_eq!(&out[..], &wire[..]);
+    }
+
+    #[test]
+    fn nlri_stays_small() {
+        // Stored by the million in RIBs: large families are boxed.
+        assert!(std::mem::size_of::<Nlri>() <= 80, "{}", std::mem::size_of::<Nlri>());
+        assert!(std::mem::size_of::<Inet>() <= 32, "{}", std::mem::size_of::<Inet>());
     }
 
     #[test]
