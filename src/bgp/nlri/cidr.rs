@@ -59,6 +59,8 @@ impl Prefix {
         }
     }
 
+    /// The prefix length in bits (a /0 is not "empty", hence no `is_empty`).
+    #[allow(clippy::len_without_is_empty)]
     pub fn len(&self) -> u8 {
         self.len
     }
@@ -115,10 +117,9 @@ impl Prefix {
         let mut addr = [0u8; 16];
         addr[..n].copy_from_slice(&buf[..n]);
         *buf = &buf[n..];
-        let mut p = Prefix { v6, len, addr };
-        // RFC 4271 §4.3: trailing bits are irrelevant; keep the value canonical.
-        p.clear_host_bits();
-        Ok(p)
+        // RFC 4271 §4.3 calls the trailing bits irrelevant, but ExaBGP keeps
+        // (and shows, and re-sends) them: do the same so that output matches.
+        Ok(Prefix { v6, len, addr })
     }
 
     /// Decode a length octet and the prefix after it.
@@ -142,7 +143,7 @@ pub(crate) fn invalid_network(why: &str) -> Notify {
 
 impl fmt::Display for Prefix {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.addr(), self.len)
+        write!(f, "{}/{}", super::util::Ip(self.addr()), self.len)
     }
 }
 
@@ -182,9 +183,17 @@ mod tests {
     }
 
     #[test]
-    fn host_bits_are_cleared() {
-        let mut buf = &[23u8, 10, 0, 1][..];
-        assert_eq!(Prefix::unpack(Afi::IPV4, &mut buf).unwrap().to_string(), "10.0.0.0/23");
+    fn host_bits_on_the_wire_are_kept_like_exabgp() {
+        let wire = [23u8, 10, 0, 1];
+        let mut buf = &wire[..];
+        let p = Prefix::unpack(Afi::IPV4, &mut buf).unwrap();
+        assert_eq!(p.to_string(), "10.0.1.0/23");
+        let mut out = BytesMut::new();
+        p.pack(&mut out);
+        assert_eq!(&out[..], &wire[..]);
+        // Constructed prefixes are canonical.
+        let q = Prefix::new("10.0.1.0".parse().unwrap(), 23).unwrap();
+        assert_eq!(q.to_string(), "10.0.0.0/23");
     }
 
     #[test]
