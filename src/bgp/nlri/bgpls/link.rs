@@ -86,10 +86,10 @@ impl Link {
         // ExaBGP always shows this list empty (qa/decoding/bgp-ls-6 has TLV 258).
         out.push_str(", \"link-identifiers\": [  ]");
         if let Some(rd) = rd {
-            // Braces included: ExaBGP's (invalid) JSON.
-            out.push_str(", { ");
+            // ExaBGP wraps this pair in braces inside the object (invalid
+            // JSON); we write the plain pair (COMPATIBILITY.md).
+            out.push_str(", ");
             rd.json(out);
-            out.push_str(" }");
         }
         out.push_str(" }");
     }

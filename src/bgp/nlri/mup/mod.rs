@@ -235,7 +235,7 @@ mod tests {
         assert_eq!(j, r#"{ "name": "DirectSegmentDiscoveryRoute", "arch": 1, "code": 2, "ip": "10.0.0.1", "rd": "100:100", "raw": "0100020C00000064000000640A000001" }"#);
         let (s, j) = one(Afi::IPV4, "01000317000000640000006420C0A800010000303909200A000001");
         assert_eq!(s, "mup:t1st::100:100:192.168.0.1/32:12345:9:10.0.0.1/32");
-        assert_eq!(j, r#"{ "name": "Type1SessionTransformedRoute", "arch": 1, "code": 3, "prefix_ip_len": 32, "prefix_ip": "192.168.0.1", "teid": "12345", "qfi": "9", "rd": "100:100", "endpoint_ip_len": 32, "endpoint_ip": "10.0.0.1""source_ip_len": 0, "source_ip": "b''", "raw": "01000317000000640000006420C0A800010000303909200A000001" }"#);
+        assert_eq!(j, r#"{ "name": "Type1SessionTransformedRoute", "arch": 1, "code": 3, "prefix_ip_len": 32, "prefix_ip": "192.168.0.1", "teid": "12345", "qfi": "9", "rd": "100:100", "endpoint_ip_len": 32, "endpoint_ip": "10.0.0.1", "source_ip_len": 0, "source_ip": "", "raw": "01000317000000640000006420C0A800010000303909200A000001" }"#);
         let (s, _) = one(Afi::IPV4, "0100031C000000640000006420C0A800020000303909200A000001200A000101");
         assert_eq!(s, "mup:t1st::100:100:192.168.0.2/32:12345:9:10.0.0.1/32:10.0.1.1/32");
         let (s, j) = one(Afi::IPV4, "010004110000006400000064400A00000100003039");

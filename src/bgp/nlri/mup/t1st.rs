@@ -86,8 +86,9 @@ impl T1st {
         }
     }
 
-    /// ExaBGP's fields, including its missing comma after `endpoint_ip` and
-    /// the Python rendering of an absent source (`b''`).
+    /// ExaBGP's fields. ExaBGP forgets the comma after `endpoint_ip` (invalid
+    /// JSON) and prints an absent source as Python's `b''`: we write the comma
+    /// and an empty string (COMPATIBILITY.md).
     pub(crate) fn json_fields(&self, out: &mut String) {
         push(
             out,
@@ -102,10 +103,10 @@ impl T1st {
             ),
         );
         self.rd.json(out);
-        push(out, format_args!(", \"endpoint_ip_len\": {}, \"endpoint_ip\": \"{}\"", self.endpoint_len, Ip(self.endpoint)));
+        push(out, format_args!(", \"endpoint_ip_len\": {}, \"endpoint_ip\": \"{}\", ", self.endpoint_len, Ip(self.endpoint)));
         match &self.source {
             Some((len, ip)) => push(out, format_args!("\"source_ip_len\": {len}, \"source_ip\": \"{}\", ", Ip(*ip))),
-            None => out.push_str("\"source_ip_len\": 0, \"source_ip\": \"b''\", "),
+            None => out.push_str("\"source_ip_len\": 0, \"source_ip\": \"\", "),
         }
     }
 }
