@@ -194,4 +194,61 @@ mod tests {
         assert_eq!(c.len(), 8);
         assert_eq!(&c[2..3], ":");
     }
+
+    fn formatted(style: &Style, level: Level, target: &str, message: &str) -> String {
+        let (log_level, target) = level.record_shape(target);
+        let mut out = Vec::new();
+        record(
+            &mut out,
+            style,
+            &log::Record::builder()
+                .level(log_level)
+                .target(&target)
+                .args(format_args!("{message}"))
+                .build(),
+        )
+        .unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn records_by_severity() {
+        let colour = Style {
+            layout: Layout {
+                short: true,
+                colour: true,
+            },
+            syslog: false,
+            pid: 1,
+        };
+        assert_eq!(
+            formatted(&colour, Level::Critical, "reactor", "a\nb"),
+            "\r\x1b[00;31mreactor        \x1b[0m a\n\r\x1b[00;31mreactor        \x1b[0m b\n"
+        );
+        assert_eq!(
+            formatted(&colour, Level::NotSet, "reactor", "x"),
+            "\r\x1b[01;34mreactor        \x1b[0m x\n"
+        );
+        assert_eq!(
+            formatted(&colour, Level::Error, "reactor", "x"),
+            "\r\x1b[01;31mreactor        \x1b[0m \x1b[1mx       \x1b[0m\n"
+        );
+        let syslog = Style {
+            layout: PLAIN_SHORT,
+            syslog: true,
+            pid: 1,
+        };
+        assert_eq!(
+            formatted(&syslog, Level::Fatal, "daemon", "x"),
+            "<26>daemon          x\n"
+        );
+        let long = Style {
+            layout: PLAIN_LONG,
+            syslog: false,
+            pid: 77,
+        };
+        let text = formatted(&long, Level::Info, "welcome", "hi");
+        assert!(text.ends_with(" 77     welcome         hi\n"), "{text}");
+        assert_eq!(text.len(), "HH:MM:SS 77     welcome         hi\n".len());
+    }
 }

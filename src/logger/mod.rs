@@ -10,14 +10,14 @@
 //! for CRITICAL. `log::Level::Trace` is treated as DEBUG.
 //!
 //! The work is env_logger's: [`init`] builds an `env_logger::Logger` whose
-//! filter directives encode the settings (see [`Config::filters`]), whose
+//! filter directives encode the settings (`Config::filters`), whose
 //! format closure is [`format::record`] and whose target is a [`Sink`]. As
 //! `log` accepts a logger only once and [`init`] runs again after dropping
 //! privileges, the installed `log::Log` only forwards to the current one.
 //!
-//! CRITICAL and FATAL travel as `Error` records whose target starts with a
-//! marker ([`CRITICAL_MARK`], [`FATAL_MARK`]), so env_logger can filter them
-//! on their own and the format closure can name them. Topic switches are
+//! CRITICAL and FATAL travel as `Error` records (and [`emit`]'s NOTSET as a
+//! `Trace` one) whose target starts with a marker ([`MARKS`]), so env_logger
+//! can filter them on their own and the format closure can name them. Topic switches are
 //! env_logger directives, which match target prefixes: a target that merely
 //! starts with a topic name (`routes-x`) follows that topic's switch.
 
@@ -36,11 +36,13 @@ use crate::environment::Environment;
 use format::Layout;
 use sink::Sink;
 
-/// Target prefix of a CRITICAL record (an `Error` record for `log`); the
-/// control characters keep it apart from any real target.
-pub const CRITICAL_MARK: &str = "\u{1}CRITICAL\u{1}";
-/// Target prefix of a FATAL record (an `Error` record for `log`).
-pub const FATAL_MARK: &str = "\u{1}FATAL\u{1}";
+/// Target prefixes of the severities `log` has no level for; the control
+/// characters keep them apart from any real target.
+pub const MARKS: [(Level, &str); 3] = [
+    (Level::Fatal, "\u{1}FATAL\u{1}"),
+    (Level::Critical, "\u{1}CRITICAL\u{1}"),
+    (Level::NotSet, "\u{1}NOTSET\u{1}"),
+];
 
 /// ExaBGP's (Python `logging`) levels, most severe first. As a threshold a
 /// level lets through itself and everything more severe; NOTSET lets
@@ -100,15 +102,15 @@ impl Level {
     /// How a message of this severity travels through `log`: its level and
     /// the marker its target gets, if any.
     fn to_log(self) -> (log::Level, Option<&'static str>) {
-        match self {
-            Level::Fatal => (log::Level::Error, Some(FATAL_MARK)),
-            Level::Critical => (log::Level::Error, Some(CRITICAL_MARK)),
-            Level::Error => (log::Level::Error, None),
-            Level::Warning => (log::Level::Warn, None),
-            Level::Info => (log::Level::Info, None),
-            Level::Debug => (log::Level::Debug, None),
-            Level::NotSet => (log::Level::Trace, None),
-        }
+        let level = match self {
+            Level::Fatal | Level::Critical | Level::Error => log::Level::Error,
+            Level::Warning => log::Level::Warn,
+            Level::Info => log::Level::Info,
+            Level::Debug => log::Level::Debug,
+            Level::NotSet => log::Level::Trace,
+        };
+        let mark = MARKS.iter().find(|(l, _)| *l == self).map(|(_, m)| *m);
+        (level, mark)
     }
 
     /// The `log` level and target a message of this severity is sent with.
@@ -135,7 +137,7 @@ impl Level {
     /// The threshold for records marked with this level's marker.
     fn marked_filter(self, threshold: Level) -> LevelFilter {
         if self.passes(threshold) {
-            LevelFilter::Error
+            self.to_log().0.to_level_filter()
         } else {
             LevelFilter::Off
         }
@@ -145,13 +147,12 @@ impl Level {
 /// A record's ExaBGP severity and source (its target without any marker).
 pub fn exabgp_level<'a>(record: &'a log::Record<'_>) -> (Level, &'a str) {
     let target = record.target();
-    if let Some(source) = target.strip_prefix(CRITICAL_MARK) {
-        (Level::Critical, source)
-    } else if let Some(source) = target.strip_prefix(FATAL_MARK) {
-        (Level::Fatal, source)
-    } else {
-        (Level::from_log(record.level()), target)
+    for (level, mark) in MARKS {
+        if let Some(source) = target.strip_prefix(mark) {
+            return (level, source);
+        }
     }
+    (Level::from_log(record.level()), target)
 }
 
 impl fmt::Display for Level {
@@ -255,15 +256,13 @@ impl Config {
             self.level
         };
         builder.filter_level(threshold.plain_filter());
-        builder.filter(
-            Some(CRITICAL_MARK),
-            Level::Critical.marked_filter(threshold),
-        );
-        builder.filter(Some(FATAL_MARK), Level::Fatal.marked_filter(threshold));
+        for (level, mark) in MARKS {
+            builder.filter(Some(mark), level.marked_filter(threshold));
+        }
         for (topic, on) in TOPICS.iter().zip(self.topics) {
             if !on {
                 builder.filter(Some(topic), LevelFilter::Off);
-                for mark in [CRITICAL_MARK, FATAL_MARK] {
+                for (_, mark) in MARKS {
                     builder.filter(Some(&format!("{mark}{topic}")), LevelFilter::Off);
                 }
             }
@@ -428,6 +427,9 @@ mod tests {
         // not a topic: always on
         assert!(c.allows(Level::Info, "welcome"));
         assert!(c.allows(Level::Warning, "peer-1"));
+        // env_logger directives match target prefixes
+        assert!(!c.allows(Level::Info, "packets-x"));
+        assert!(c.allows(Level::Info, "process"));
     }
 
     #[test]
