@@ -4,8 +4,14 @@
 //! Long:  `HH:MM:SS pid    source          message` (pid padded to 6).
 //! On a terminal the source and message are coloured by severity and the
 //! line starts with `\r`. Files always get the long form, syslog the short.
+//!
+//! [`record`] is the env_logger format closure's body: it turns one `log`
+//! record into framed lines for the [`Sink`](super::sink::Sink).
 
-use super::Level;
+use std::borrow::Cow;
+use std::io;
+
+use super::{sink, Level};
 
 const END: &str = "\x1b[0m";
 
@@ -65,6 +71,40 @@ pub fn line(
     } else {
         format!("{prefix}{clock} {pid:<6} {source:<15} {message}")
     }
+}
+
+/// Everything the format closure needs besides the record, fixed at
+/// [`init`](super::init).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Style {
+    pub layout: Layout,
+    /// Prefix each line with its syslog `<PRI>`.
+    pub syslog: bool,
+    pub pid: u32,
+}
+
+/// Format a record: one output line per message line, as ExaBGP does, each
+/// framed for the sink.
+pub fn record<W: io::Write + ?Sized>(
+    out: &mut W,
+    style: &Style,
+    record: &log::Record<'_>,
+) -> io::Result<()> {
+    let (level, source) = super::exabgp_level(record);
+    let message: Cow<'_, str> = match record.args().as_str() {
+        Some(text) => Cow::Borrowed(text),
+        None => Cow::Owned(record.args().to_string()),
+    };
+    let clock = if style.layout.short {
+        String::new()
+    } else {
+        clock()
+    };
+    for text in message.split('\n') {
+        let text = line(style.layout, level, source, text, &clock, style.pid);
+        sink::frame(out, style.syslog, level, &text)?;
+    }
+    Ok(())
 }
 
 /// Local wall-clock time as `HH:MM:SS`.
@@ -153,5 +193,62 @@ mod tests {
         let c = clock();
         assert_eq!(c.len(), 8);
         assert_eq!(&c[2..3], ":");
+    }
+
+    fn formatted(style: &Style, level: Level, target: &str, message: &str) -> String {
+        let (log_level, target) = level.record_shape(target);
+        let mut out = Vec::new();
+        record(
+            &mut out,
+            style,
+            &log::Record::builder()
+                .level(log_level)
+                .target(&target)
+                .args(format_args!("{message}"))
+                .build(),
+        )
+        .unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn records_by_severity() {
+        let colour = Style {
+            layout: Layout {
+                short: true,
+                colour: true,
+            },
+            syslog: false,
+            pid: 1,
+        };
+        assert_eq!(
+            formatted(&colour, Level::Critical, "reactor", "a\nb"),
+            "\r\x1b[00;31mreactor        \x1b[0m a\n\r\x1b[00;31mreactor        \x1b[0m b\n"
+        );
+        assert_eq!(
+            formatted(&colour, Level::NotSet, "reactor", "x"),
+            "\r\x1b[01;34mreactor        \x1b[0m x\n"
+        );
+        assert_eq!(
+            formatted(&colour, Level::Error, "reactor", "x"),
+            "\r\x1b[01;31mreactor        \x1b[0m \x1b[1mx       \x1b[0m\n"
+        );
+        let syslog = Style {
+            layout: PLAIN_SHORT,
+            syslog: true,
+            pid: 1,
+        };
+        assert_eq!(
+            formatted(&syslog, Level::Fatal, "daemon", "x"),
+            "<26>daemon          x\n"
+        );
+        let long = Style {
+            layout: PLAIN_LONG,
+            syslog: false,
+            pid: 77,
+        };
+        let text = formatted(&long, Level::Info, "welcome", "hi");
+        assert!(text.ends_with(" 77     welcome         hi\n"), "{text}");
+        assert_eq!(text.len(), "HH:MM:SS 77     welcome         hi\n".len());
     }
 }

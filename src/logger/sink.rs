@@ -58,14 +58,41 @@ pub fn syslog_severity(level: Level) -> u8 {
     }
 }
 
+/// The `<PRI>` value of a syslog message at this level (RFC 5424 §6.2.1).
+pub fn syslog_priority(level: Level) -> u16 {
+    u16::from(FACILITY_DAEMON) * 8 + u16::from(syslog_severity(level))
+}
+
 /// A syslog datagram as Python's SysLogHandler sends it: `<PRI>line\0`.
 pub fn syslog_datagram(level: Level, line: &str) -> Vec<u8> {
-    let pri = u16::from(FACILITY_DAEMON) * 8 + u16::from(syslog_severity(level));
-    let mut out = format!("<{pri}>{line}").into_bytes();
-    out.push(0);
+    let mut out = Vec::with_capacity(line.len() + 6);
+    // Writing to a Vec cannot fail.
+    let _ = frame(&mut out, true, level, line);
+    if let Some(last) = out.last_mut() {
+        *last = 0;
+    }
     out
 }
 
+/// Write one formatted line the way a [`Sink`] expects it: `line\n`, or
+/// `<PRI>line\n` for syslog sinks, which turn each such line into one
+/// NUL-terminated datagram. The env_logger format closure and
+/// [`Sink::write_line`] both go through here.
+pub fn frame<W: Write + ?Sized>(
+    out: &mut W,
+    syslog: bool,
+    level: Level,
+    line: &str,
+) -> std::io::Result<()> {
+    if syslog {
+        write!(out, "<{}>", syslog_priority(level))?;
+    }
+    out.write_all(line.as_bytes())?;
+    out.write_all(b"\n")
+}
+
+/// Where the lines go; given to env_logger as its `Target::Pipe`, so it
+/// receives each log record's framed lines (see [`frame`]) in one `write`.
 pub enum Sink {
     Stderr,
     File(File),
@@ -116,25 +143,55 @@ impl Sink {
     /// Write one formatted line. Errors are dropped: logging must never
     /// stop the daemon.
     pub fn write_line(&mut self, level: Level, line: &str) {
+        let mut buf = Vec::with_capacity(line.len() + 6);
+        let _ = frame(&mut buf, self.is_syslog(), level, line);
+        let _ = self.write_all(&buf);
+    }
+
+    /// One datagram per `\n`-terminated line, the newline replaced by the
+    /// NUL Python's SysLogHandler appends. A failed send only loses its own
+    /// line.
+    fn send_lines(&self, buf: &[u8]) {
+        let mut datagram = Vec::new();
+        for line in buf.split_inclusive(|b| *b == b'\n') {
+            datagram.clear();
+            datagram.extend_from_slice(line.strip_suffix(b"\n").unwrap_or(line));
+            datagram.push(0);
+            match self {
+                Sink::Syslog(socket) => {
+                    let _ = socket.send(&datagram);
+                }
+                Sink::Udp(socket, target) => {
+                    let _ = socket.send_to(&datagram, *target);
+                }
+                Sink::Stderr | Sink::File(_) => {}
+            }
+        }
+    }
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         match self {
             Sink::Stderr => {
+                // Whole records under one lock, so lines are never interleaved.
                 let mut err = std::io::stderr().lock();
-                let _ = err.write_all(line.as_bytes());
-                let _ = err.write_all(b"\n");
-                let _ = err.flush();
+                err.write_all(buf)?;
+                err.flush()?;
+                Ok(buf.len())
             }
-            Sink::File(file) => {
-                let mut buf = Vec::with_capacity(line.len() + 1);
-                buf.extend_from_slice(line.as_bytes());
-                buf.push(b'\n');
-                let _ = file.write_all(&buf);
+            Sink::File(file) => file.write(buf),
+            Sink::Syslog(_) | Sink::Udp(..) => {
+                self.send_lines(buf);
+                Ok(buf.len())
             }
-            Sink::Syslog(socket) => {
-                let _ = socket.send(&syslog_datagram(level, line));
-            }
-            Sink::Udp(socket, target) => {
-                let _ = socket.send_to(&syslog_datagram(level, line), *target);
-            }
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Sink::File(file) => file.flush(),
+            Sink::Stderr | Sink::Syslog(_) | Sink::Udp(..) => Ok(()),
         }
     }
 }
