@@ -559,6 +559,14 @@ impl Attributes {
         }
     }
 
+    /// Encode every attribute as it is, in code order, with no default added
+    /// and none skipped: a decoded set re-encodes to the same bytes.
+    pub fn pack_verbatim(&self, neg: &Negotiated, out: &mut BytesMut) {
+        for attr in &self.list {
+            attr.pack(neg, out);
+        }
+    }
+
     /// Decode the path attribute field of an UPDATE (RFC 4271 §4.3) with
     /// RFC 7606 error handling. `Err` is a session reset, with the
     /// NOTIFICATION to send; every other error is in `Parsed::errors`.
@@ -604,14 +612,9 @@ impl Attributes {
             seen[code as usize] = true;
 
             let Some(inf) = info(code) else {
-                if flags & flag::OPTIONAL == 0 {
-                    // RFC 4271 §6.3: an unrecognized well-known attribute.
-                    return Err(Notify::with_data(
-                        code::UPDATE_MESSAGE,
-                        subcode::UNRECOGNIZED_WELL_KNOWN_ATTRIBUTE,
-                        whole,
-                    ));
-                }
+                // RFC 4271 §6.3 would reset the session for an unknown
+                // well-known attribute; ExaBGP keeps any unknown transitive
+                // attribute (and sends such ones from its configuration).
                 if flags & flag::TRANSITIVE != 0 {
                     // RFC 4271 §5: passed on, marked Partial.
                     parsed.attributes.insert(Attribute::Unknown(Generic {

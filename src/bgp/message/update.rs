@@ -145,7 +145,12 @@ impl Update {
     /// Nothing is added or dropped, so a decoded UPDATE re-encodes to itself.
     pub fn pack(&self, neg: &Negotiated, out: &mut BytesMut) {
         if let Some(family) = self.eor() {
-            pack_eor(family, out);
+            if self.mp_unreach.is_some() || self.mp_reach.is_some() {
+                // ipv4 unicast may also end with the MP form.
+                pack_mp_eor(family, out);
+            } else {
+                pack_eor(family, out);
+            }
             return;
         }
         let start = begin_message(out);
@@ -159,7 +164,7 @@ impl Update {
         patch_u16(out, at);
         let at = out.len();
         out.put_u16(0);
-        self.attributes.pack(neg, false, out);
+        self.attributes.pack_verbatim(neg, out);
         if let Some(u) = &self.mp_unreach {
             put_attribute(out, flag::OPTIONAL, attr_code::MP_UNREACH_NLRI, |b| u.pack(neg, b));
         }
@@ -316,14 +321,20 @@ pub fn eor_json(family: Family, out: &mut String) {
 /// An End-of-RIB message (RFC 4724 §2): an empty UPDATE for ipv4 unicast, an
 /// MP_UNREACH_NLRI with no NLRI (flags 0x90, as ExaBGP sends it) otherwise.
 pub fn pack_eor(family: Family, out: &mut BytesMut) {
-    let start = begin_message(out);
-    if family == Family::IPV4_UNICAST {
-        out.put_u32(0);
-    } else {
-        out.put_slice(&EOR_PREFIX);
-        out.put_u16(family.afi.0);
-        out.put_u8(family.safi.0);
+    if family != Family::IPV4_UNICAST {
+        return pack_mp_eor(family, out);
     }
+    let start = begin_message(out);
+    out.put_u32(0);
+    end_message(out, start);
+}
+
+/// The MP form of End-of-RIB for any family, ipv4 unicast included.
+pub fn pack_mp_eor(family: Family, out: &mut BytesMut) {
+    let start = begin_message(out);
+    out.put_slice(&EOR_PREFIX);
+    out.put_u16(family.afi.0);
+    out.put_u8(family.safi.0);
     end_message(out, start);
 }
 

@@ -128,7 +128,7 @@ pub(super) fn render(t: u16, values: &[&[u8]], out: &mut String) -> R {
             Ok(())
         }
         1034 => {
-            let [f, _, _, tlvs @ ..] = first else { return Err(()) };
+            let [f, _, tlvs @ ..] = first else { return Err(()) };
             let mut rest: &[u8] = tlvs;
             flags(out, SR_CAP_FLAGS, *f)?;
             out.push_str(", \"sids\": [");
