@@ -12,7 +12,7 @@ pub struct ClusterList(pub Vec<Ipv4Addr>);
 
 impl ClusterList {
     pub fn unpack(data: &[u8]) -> Result<ClusterList, Notify> {
-        if data.len() % 4 != 0 {
+        if !data.len().is_multiple_of(4) {
             return Err(Notify::with_data(code::UPDATE_MESSAGE, subcode::ATTRIBUTE_LENGTH_ERROR, data));
         }
         Ok(ClusterList(data.chunks_exact(4).map(|c| Ipv4Addr::new(c[0], c[1], c[2], c[3])).collect()))

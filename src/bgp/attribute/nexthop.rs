@@ -117,7 +117,7 @@ mod tests {
 
     #[test]
     fn round_trip_every_size() {
-        let mut wire = vec![0xfeu8; 32];
+        let mut wire = [0xfeu8; 32];
         wire[16] = 0xfe;
         for len in [0usize, 4, 16, 32] {
             let nh = NextHop::from_bytes(&wire[..len]).unwrap();

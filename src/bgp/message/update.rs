@@ -208,7 +208,7 @@ impl Update {
                 out.push_str(", ");
             }
             out.push_str("\"announce\": { ");
-            let mut hops: Vec<String> = Vec::new();
+            let mut hops: Vec<NextHop> = Vec::new();
             for (fi, family) in families.iter().enumerate() {
                 if fi > 0 {
                     out.push_str(", ");
@@ -216,9 +216,8 @@ impl Update {
                 let _ = write!(out, "\"{family}\": {{ ");
                 hops.clear();
                 for (n, nh) in self.announces() {
-                    let s = nh.to_string();
-                    if n.family() == *family && !hops.contains(&s) {
-                        hops.push(s);
+                    if n.family() == *family && !hops.contains(&nh) {
+                        hops.push(nh);
                     }
                 }
                 for (hi, hop) in hops.iter().enumerate() {
@@ -228,7 +227,7 @@ impl Update {
                     let _ = write!(out, "\"{hop}\": [ ");
                     let mut first = true;
                     for (n, nh) in self.announces() {
-                        if n.family() == *family && nh.to_string() == *hop {
+                        if n.family() == *family && nh == *hop {
                             if !first {
                                 out.push_str(", ");
                             }
@@ -284,30 +283,29 @@ impl Update {
         }
         let mut attrs = String::new();
         self.attributes.text(&mut attrs);
+        // ExaBGP's NLRI order: classic withdrawn, classic announced,
+        // MP_UNREACH_NLRI, MP_REACH_NLRI.
         for n in &self.withdrawn {
             let _ = writeln!(out, "{prefix} withdrawn {n}");
         }
-        let mut n_mp_unreach = 0;
-        for (n, nh) in self.announces() {
-            // ExaBGP lists classic announces before MP withdrawals.
-            if n_mp_unreach == 0 && !self.announced.iter().any(|a| std::ptr::eq(a, n)) {
-                for w in self.mp_unreach.iter().flat_map(|m| m.nlris.iter()) {
-                    let _ = writeln!(out, "{prefix} withdrawn {w}");
-                }
-                n_mp_unreach = 1;
+        let classic = self.attributes.next_hop().map_or(NextHop::None, NextHop::Ip);
+        let line = |out: &mut String, n: &Nlri, nh: &NextHop| match nh.ip() {
+            Some(ip) => {
+                let _ = writeln!(out, "{prefix} announced {n} next-hop {ip}{attrs}");
             }
-            match nh.ip() {
-                Some(ip) => {
-                    let _ = writeln!(out, "{prefix} announced {n} next-hop {ip}{attrs}");
-                }
-                None => {
-                    let _ = writeln!(out, "{prefix} {n} {attrs}");
-                }
+            None => {
+                let _ = writeln!(out, "{prefix} {n} {attrs}");
             }
+        };
+        for n in &self.announced {
+            line(out, n, &classic);
         }
-        if n_mp_unreach == 0 {
-            for w in self.mp_unreach.iter().flat_map(|m| m.nlris.iter()) {
-                let _ = writeln!(out, "{prefix} withdrawn {w}");
+        for w in self.mp_unreach.iter().flat_map(|m| m.nlris.iter()) {
+            let _ = writeln!(out, "{prefix} withdrawn {w}");
+        }
+        if let Some(m) = &self.mp_reach {
+            for n in &m.nlris {
+                line(out, n, &m.nexthop);
             }
         }
     }
@@ -338,9 +336,12 @@ pub fn pack_mp_eor(family: Family, out: &mut BytesMut) {
     end_message(out, start);
 }
 
+/// The withdrawn routes, path attributes and NLRI fields of an UPDATE body.
+pub type Fields<'a> = (&'a [u8], &'a [u8], &'a [u8]);
+
 /// Split the three fields of an UPDATE body (RFC 4271 §6.3: lengths that do
 /// not add up are a Malformed Attribute List).
-pub fn split(body: &[u8]) -> Result<(&[u8], &[u8], &[u8]), Notify> {
+pub fn split(body: &[u8]) -> Result<Fields<'_>, Notify> {
     let malformed = || Notify::update(subcode::MALFORMED_ATTRIBUTE_LIST);
     let [w1, w2, rest @ ..] = body else { return Err(malformed()) };
     let wlen = u16::from_be_bytes([*w1, *w2]) as usize;

@@ -420,7 +420,7 @@ fn flags(out: &mut String, names: &[&str], byte: u8) -> R {
 }
 
 fn list_of(out: &mut String, v: &[u8], size: usize) -> R {
-    if v.len() % size != 0 {
+    if !v.len().is_multiple_of(size) {
         return Err(());
     }
     out.push('[');

@@ -217,7 +217,7 @@ impl ExtendedCommunities {
     }
 
     pub fn unpack(data: &[u8]) -> Result<ExtendedCommunities, Notify> {
-        if data.len() % 8 != 0 {
+        if !data.len().is_multiple_of(8) {
             // RFC 7606 §7.14.
             return Err(Notify::with_data(code::UPDATE_MESSAGE, subcode::ATTRIBUTE_LENGTH_ERROR, data));
         }
@@ -335,7 +335,7 @@ impl ExtendedCommunitiesIpv6 {
     }
 
     pub fn unpack(data: &[u8]) -> Result<ExtendedCommunitiesIpv6, Notify> {
-        if data.len() % 20 != 0 {
+        if !data.len().is_multiple_of(20) {
             return Err(Notify::with_data(code::UPDATE_MESSAGE, subcode::ATTRIBUTE_LENGTH_ERROR, data));
         }
         let mut v: Vec<ExtendedCommunityIpv6> = data

@@ -38,7 +38,7 @@ impl Communities {
     }
 
     pub fn unpack(data: &[u8]) -> Result<Communities, Notify> {
-        if data.len() % 4 != 0 {
+        if !data.len().is_multiple_of(4) {
             // RFC 7606 §7.8.
             return Err(Notify::with_data(code::UPDATE_MESSAGE, subcode::ATTRIBUTE_LENGTH_ERROR, data));
         }

@@ -40,7 +40,7 @@ impl LargeCommunities {
     }
 
     pub fn unpack(data: &[u8]) -> Result<LargeCommunities, Notify> {
-        if data.len() % 12 != 0 {
+        if !data.len().is_multiple_of(12) {
             // RFC 8092 §6: treat-as-withdraw.
             return Err(Notify::with_data(code::UPDATE_MESSAGE, subcode::ATTRIBUTE_LENGTH_ERROR, data));
         }

@@ -237,7 +237,7 @@ mod tests {
 
     #[test]
     fn label_index_and_srgb() {
-        let wire = hex("010007000000000000030300080000000C3500000FA0");
+        let wire = hex("010007000000000000030300080000000C35000FA0");
         let p = PrefixSid::unpack(&wire).unwrap();
         let mut out = BytesMut::new();
         p.pack(&mut out);
