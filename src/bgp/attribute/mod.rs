@@ -111,6 +111,10 @@ pub struct AttrInfo {
     pub code: u8,
     /// ExaBGP's name (`Attribute.CODE.names`).
     pub name: &'static str,
+    /// The JSON key, `None` where ExaBGP has no representation (the generic
+    /// `attribute-0xCC-0xFF` key is used) or where it is not an attribute in
+    /// the JSON (NEXT_HOP goes with the NLRI, MP_* become announce/withdraw).
+    pub json: Option<&'static str>,
     /// The flags we send (without Extended Length, added when needed).
     pub flags: u8,
     /// RFC 7606 §7 action when the attribute is malformed.
@@ -122,31 +126,31 @@ const T: u8 = flag::TRANSITIVE;
 
 /// RFC 7606 §7 (and the RFCs of later attributes) per code.
 pub const TABLE: &[AttrInfo] = &[
-    AttrInfo { code: 1, name: "origin", flags: T, action: ErrorAction::TreatAsWithdraw },
-    AttrInfo { code: 2, name: "as-path", flags: T, action: ErrorAction::TreatAsWithdraw },
-    AttrInfo { code: 3, name: "next-hop", flags: T, action: ErrorAction::TreatAsWithdraw },
-    AttrInfo { code: 4, name: "med", flags: O, action: ErrorAction::TreatAsWithdraw },
-    AttrInfo { code: 5, name: "local-preference", flags: T, action: ErrorAction::TreatAsWithdraw },
-    AttrInfo { code: 6, name: "atomic-aggregate", flags: T, action: ErrorAction::Discard },
-    AttrInfo { code: 7, name: "aggregator", flags: O | T, action: ErrorAction::Discard },
-    AttrInfo { code: 8, name: "community", flags: O | T, action: ErrorAction::TreatAsWithdraw },
-    AttrInfo { code: 9, name: "originator-id", flags: O, action: ErrorAction::TreatAsWithdraw },
-    AttrInfo { code: 10, name: "cluster-list", flags: O, action: ErrorAction::TreatAsWithdraw },
-    AttrInfo { code: 14, name: "mp-reach-nlri", flags: O, action: ErrorAction::AfiSafiDisable },
-    AttrInfo { code: 15, name: "mp-unreach-nlri", flags: O, action: ErrorAction::AfiSafiDisable },
-    AttrInfo { code: 16, name: "extended-community", flags: O | T, action: ErrorAction::TreatAsWithdraw },
+    AttrInfo { code: 1, name: "origin", json: Some("origin"), flags: T, action: ErrorAction::TreatAsWithdraw },
+    AttrInfo { code: 2, name: "as-path", json: Some("as-path"), flags: T, action: ErrorAction::TreatAsWithdraw },
+    AttrInfo { code: 3, name: "next-hop", json: None, flags: T, action: ErrorAction::TreatAsWithdraw },
+    AttrInfo { code: 4, name: "med", json: Some("med"), flags: O, action: ErrorAction::TreatAsWithdraw },
+    AttrInfo { code: 5, name: "local-preference", json: Some("local-preference"), flags: T, action: ErrorAction::TreatAsWithdraw },
+    AttrInfo { code: 6, name: "atomic-aggregate", json: Some("atomic-aggregate"), flags: T, action: ErrorAction::Discard },
+    AttrInfo { code: 7, name: "aggregator", json: Some("aggregator"), flags: O | T, action: ErrorAction::Discard },
+    AttrInfo { code: 8, name: "community", json: Some("community"), flags: O | T, action: ErrorAction::TreatAsWithdraw },
+    AttrInfo { code: 9, name: "originator-id", json: Some("originator-id"), flags: O, action: ErrorAction::TreatAsWithdraw },
+    AttrInfo { code: 10, name: "cluster-list", json: Some("cluster-list"), flags: O, action: ErrorAction::TreatAsWithdraw },
+    AttrInfo { code: 14, name: "mp-reach-nlri", json: None, flags: O, action: ErrorAction::AfiSafiDisable },
+    AttrInfo { code: 15, name: "mp-unreach-nlri", json: None, flags: O, action: ErrorAction::AfiSafiDisable },
+    AttrInfo { code: 16, name: "extended-community", json: Some("extended-community"), flags: O | T, action: ErrorAction::TreatAsWithdraw },
     // RFC 6793 §6: a malformed AS4_PATH/AS4_AGGREGATOR is discarded.
-    AttrInfo { code: 17, name: "as4-path", flags: O | T, action: ErrorAction::Discard },
-    AttrInfo { code: 18, name: "as4-aggregator", flags: O | T, action: ErrorAction::Discard },
-    AttrInfo { code: 22, name: "pmsi-tunnel", flags: O | T, action: ErrorAction::TreatAsWithdraw },
-    AttrInfo { code: 25, name: "extended-community-ipv6", flags: O | T, action: ErrorAction::TreatAsWithdraw },
-    AttrInfo { code: 26, name: "aigp", flags: O, action: ErrorAction::TreatAsWithdraw },
+    AttrInfo { code: 17, name: "as4-path", json: None, flags: O | T, action: ErrorAction::Discard },
+    AttrInfo { code: 18, name: "as4-aggregator", json: Some("aggregator"), flags: O | T, action: ErrorAction::Discard },
+    AttrInfo { code: 22, name: "pmsi-tunnel", json: Some("pmsi"), flags: O | T, action: ErrorAction::TreatAsWithdraw },
+    AttrInfo { code: 25, name: "extended-community-ipv6", json: None, flags: O | T, action: ErrorAction::TreatAsWithdraw },
+    AttrInfo { code: 26, name: "aigp", json: Some("aigp"), flags: O, action: ErrorAction::TreatAsWithdraw },
     // RFC 9552 §8.2.2: attribute discard.
-    AttrInfo { code: 29, name: "bgp-ls", flags: O, action: ErrorAction::Discard },
+    AttrInfo { code: 29, name: "bgp-ls", json: Some("bgp-ls"), flags: O, action: ErrorAction::Discard },
     // RFC 8092 §6.
-    AttrInfo { code: 32, name: "large-community", flags: O | T, action: ErrorAction::TreatAsWithdraw },
+    AttrInfo { code: 32, name: "large-community", json: Some("large-community"), flags: O | T, action: ErrorAction::TreatAsWithdraw },
     // RFC 8669 §6.
-    AttrInfo { code: 40, name: "bgp-prefix-sid", flags: O | T, action: ErrorAction::TreatAsWithdraw },
+    AttrInfo { code: 40, name: "bgp-prefix-sid", json: Some("bgp-prefix-sid"), flags: O | T, action: ErrorAction::TreatAsWithdraw },
 ];
 
 /// The description of `code`, `None` for codes we do not interpret.
@@ -771,8 +775,13 @@ pub fn put_attribute(out: &mut BytesMut, flags: u8, code: u8, f: impl FnOnce(&mu
         out.truncate(start);
         return;
     }
+    if len > 0xffff {
+        // Cannot be encoded (RFC 4271 §4.3: two-octet length); never sent.
+        log::error!(target: "parser", "attribute {code} is {len} octets long, it can not be sent");
+        out.truncate(start);
+        return;
+    }
     if len > 255 || flags & flag::EXTENDED_LENGTH != 0 {
-        debug_assert!(len <= 0xffff, "attribute longer than 65535 octets");
         out.put_u8(0);
         out.copy_within(vstart..vstart + len, vstart + 1);
         out[start] |= flag::EXTENDED_LENGTH;

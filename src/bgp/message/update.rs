@@ -90,11 +90,12 @@ impl Update {
         if self.announced.is_empty() && !mp {
             return;
         }
-        let mut required = vec![attr_code::ORIGIN, attr_code::AS_PATH];
-        if !self.announced.is_empty() {
-            required.push(attr_code::NEXT_HOP);
-        }
-        for code in required {
+        let required: &[u8] = if self.announced.is_empty() {
+            &[attr_code::ORIGIN, attr_code::AS_PATH]
+        } else {
+            &[attr_code::ORIGIN, attr_code::AS_PATH, attr_code::NEXT_HOP]
+        };
+        for &code in required {
             if !self.attributes.has(code) && !self.errors.iter().any(|e| e.code == code) {
                 self.errors.push(AttrError {
                     action: ErrorAction::TreatAsWithdraw,
@@ -181,6 +182,12 @@ impl Update {
     /// The value of the JSON `"message"` key: `{ "update": { ... } }`, or
     /// `{ "eor": { "afi" : "ipv4", "safi" : "unicast" } }` (api.md §5.6).
     pub fn json(&self, out: &mut String) {
+        self.json_with(false, out)
+    }
+
+    /// As `json`; with `compact` (env `exabgp.api.compact`) a unicast or
+    /// multicast prefix without path-id is the bare string `"10.0.0.0/24"`.
+    pub fn json_with(&self, compact: bool, out: &mut String) {
         if let Some(family) = self.eor() {
             out.push_str("{ ");
             eor_json(family, out);
@@ -232,7 +239,7 @@ impl Update {
                                 out.push_str(", ");
                             }
                             first = false;
-                            n.json(out);
+                            nlri_json(n, compact, out);
                         }
                     }
                     out.push_str(" ]");
@@ -265,7 +272,7 @@ impl Update {
                         out.push_str(", ");
                     }
                     first = false;
-                    n.json(out);
+                    nlri_json(n, compact, out);
                 }
                 out.push_str(" ]");
             }
@@ -308,6 +315,15 @@ impl Update {
                 line(out, n, &m.nexthop);
             }
         }
+    }
+}
+
+fn nlri_json(n: &Nlri, compact: bool, out: &mut String) {
+    match n {
+        Nlri::Inet(i) if compact && i.path_id.is_none() => {
+            let _ = write!(out, "\"{}\"", i.prefix);
+        }
+        _ => n.json(out),
     }
 }
 

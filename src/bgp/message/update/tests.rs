@@ -630,3 +630,71 @@ fn no_panic_on_random_and_mutated_updates() {
         }
     }
 }
+
+#[test]
+fn mp_json_text_and_compact() {
+    // qa/encoding/api-ipv6.msg: ipv6 unicast announce in MP_REACH_NLRI.
+    let body = hex("0000002F40010100400200400504000000C8800E1E00020110200100000000000000000000000000110040FC00000100000000");
+    let u = Update::unpack(&body, &neg()).unwrap();
+    let mut j = String::new();
+    u.json(&mut j);
+    assert_eq!(
+        j,
+        r#"{ "update": { "attribute": { "origin": "igp", "local-preference": 200 }, "announce": { "ipv6 unicast": { "2001::11": [ { "nlri": "fc00:1::/64" } ] } } } }"#
+    );
+    let mut j = String::new();
+    u.json_with(true, &mut j);
+    assert!(j.contains(r#""2001::11": [ "fc00:1::/64" ]"#), "{j}");
+    let mut t = String::new();
+    u.text("n", &mut t);
+    assert_eq!(t, "n announced fc00:1::/64 next-hop 2001::11 origin igp local-preference 200\n");
+    let ipv6: Vec<_> = u.announces().map(|(n, h)| (n.family(), h)).collect();
+    assert_eq!(ipv6, vec![(Family::IPV6_UNICAST, NextHop::Ip("2001::11".parse().unwrap()))]);
+    // Withdrawal in MP_UNREACH_NLRI.
+    let body = hex("0000000F800F0C00020140FC00000100000000");
+    let u = Update::unpack(&body, &neg()).unwrap();
+    let mut j = String::new();
+    u.json(&mut j);
+    assert_eq!(j, r#"{ "update": { "withdraw": { "ipv6 unicast": [ { "nlri": "fc00:1::/64" } ] } } }"#);
+    let mut t = String::new();
+    u.text("n", &mut t);
+    assert_eq!(t, "n withdrawn fc00:1::/64\n");
+}
+
+#[test]
+fn next_hop_only_attributes_render_an_empty_object() {
+    // ExaBGP tests the attribute dict (NEXT_HOP included) for emptiness.
+    let body = hex("000000074003040A000001180A0000");
+    let u = Update::unpack(&body, &neg()).unwrap();
+    let mut j = String::new();
+    u.json(&mut j);
+    assert!(j.starts_with(r#"{ "update": { "attribute": {  }, "announce": { "ipv4 unicast": { "10.0.0.1": ["#), "{j}");
+    assert_eq!(u.action(), Some(ErrorAction::TreatAsWithdraw));
+}
+
+#[test]
+fn oversized_attributes_are_not_sent() {
+    let mut c = crate::bgp::attribute::Communities::new();
+    for i in 0..20_000 {
+        c.push(i);
+    }
+    let mut a = Attributes::new();
+    a.insert(Attribute::Communities(c));
+    a.insert(Attribute::Med(Med(1)));
+    let mut out = BytesMut::new();
+    a.pack_verbatim(&neg(), &mut out);
+    assert_eq!(to_hex(&out), "80040400000001");
+    // And routes whose attributes cannot fit a message produce nothing.
+    let mut big = crate::bgp::attribute::Communities::new();
+    for i in 0..2000 {
+        big.push(i);
+    }
+    let mut a = Attributes::new();
+    a.insert(Attribute::Communities(big));
+    let nlri = v4("10.0.0.0/8");
+    let nh = NextHop::Ip("1.1.1.1".parse().unwrap());
+    let mut out = BytesMut::new();
+    let n = Packer::new().pack_routes(&a, &[RouteRef { nlri: &nlri, nexthop: &nh, action: Action::Announce }], &neg(), true, &mut out);
+    assert_eq!(n, 0);
+    assert!(out.is_empty());
+}
