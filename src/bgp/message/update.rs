@@ -429,6 +429,8 @@ pub struct Packer {
     payload: BytesMut,
     nlri: BytesMut,
     order: Vec<usize>,
+    key_a: BytesMut,
+    key_b: BytesMut,
     classic: Vec<usize>,
     mp_families: Vec<Family>,
     hops: Vec<NextHop>,
@@ -456,7 +458,9 @@ impl Packer {
         let mut count = 0;
         self.order.clear();
         self.order.extend((0..routes.len()).filter(|&i| neg.families.contains(&routes[i].nlri.family())));
-        self.order.sort_by(|&a, &b| cmp_index(routes[a].nlri, routes[b].nlri));
+        let (mut ka, mut kb) = (std::mem::take(&mut self.key_a), std::mem::take(&mut self.key_b));
+        self.order.sort_by(|&a, &b| cmp_index(routes[a].nlri, routes[b].nlri, &mut ka, &mut kb));
+        (self.key_a, self.key_b) = (ka, kb);
 
         self.classic.clear();
         self.mp_families.clear();
@@ -693,9 +697,9 @@ fn write_message(out: &mut BytesMut, withdraws: &[u8], attrs: &[&BytesMut], anno
 }
 
 /// ExaBGP's NLRI sort key: `"%02x%02x" % (afi, safi)`, then for prefixes the
-/// path-id (`no-pi` when absent) and the packed prefix (length first). Other
-/// families keep their given order within the family.
-fn cmp_index(a: &Nlri, b: &Nlri) -> Ordering {
+/// path-id (`no-pi` when absent) and the packed prefix (length first); for
+/// other families the packed NLRI without path-id (as MVPN's `index()`).
+fn cmp_index(a: &Nlri, b: &Nlri, ka: &mut BytesMut, kb: &mut BytesMut) -> Ordering {
     let fa = family_key(a.family());
     let fb = family_key(b.family());
     let (ka, la) = (fa.0, fa.1);
@@ -710,7 +714,13 @@ fn cmp_index(a: &Nlri, b: &Nlri) -> Ordering {
             let ky = inet_key(y);
             kx.0[..kx.1].cmp(&ky.0[..ky.1])
         }
-        _ => Ordering::Equal,
+        _ => {
+            ka.clear();
+            kb.clear();
+            a.pack(false, ka);
+            b.pack(false, kb);
+            ka[..].cmp(&kb[..])
+        }
     }
 }
 
