@@ -699,7 +699,7 @@ fn write_message(out: &mut BytesMut, withdraws: &[u8], attrs: &[&BytesMut], anno
 /// ExaBGP's NLRI sort key: `"%02x%02x" % (afi, safi)`, then for prefixes the
 /// path-id (`no-pi` when absent) and the packed prefix (length first); for
 /// other families the packed NLRI without path-id (as MVPN's `index()`).
-fn cmp_index(a: &Nlri, b: &Nlri, ka: &mut BytesMut, kb: &mut BytesMut) -> Ordering {
+fn cmp_index(a: &Nlri, b: &Nlri, buf_a: &mut BytesMut, buf_b: &mut BytesMut) -> Ordering {
     let fa = family_key(a.family());
     let fb = family_key(b.family());
     let (ka, la) = (fa.0, fa.1);
@@ -715,11 +715,11 @@ fn cmp_index(a: &Nlri, b: &Nlri, ka: &mut BytesMut, kb: &mut BytesMut) -> Orderi
             kx.0[..kx.1].cmp(&ky.0[..ky.1])
         }
         _ => {
-            ka.clear();
-            kb.clear();
-            a.pack(false, ka);
-            b.pack(false, kb);
-            ka[..].cmp(&kb[..])
+            buf_a.clear();
+            buf_b.clear();
+            a.pack(false, buf_a);
+            b.pack(false, buf_b);
+            buf_a[..].cmp(&buf_b[..])
         }
     }
 }
