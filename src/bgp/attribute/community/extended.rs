@@ -93,7 +93,6 @@ impl ExtendedCommunity {
                 write!(w, "action {s}")
             }
             (0, 0x08) => write!(w, "redirect:{}:{}", self.u16_at(2), self.u32_at(4)),
-            (1, 0x08) => write!(w, "redirect:{}:{}", self.ip_at(2), self.u16_at(6)),
             (2, 0x08) => write!(w, "redirect:{}:{}", self.u32_at(2), self.u16_at(6)),
             (0, 0x09) => write!(w, "mark {}", self.0[7]),
             // RFC 4761 §3.2.4: layer-2 info.
