@@ -432,6 +432,9 @@ pub struct Attributes {
     list: Vec<Attribute>,
 }
 
+/// How routes share one attribute set (single-threaded daemon).
+pub type SharedAttributes = std::rc::Rc<Attributes>;
+
 /// The outcome of decoding the path attributes of an UPDATE.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Parsed {
