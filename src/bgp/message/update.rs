@@ -136,6 +136,22 @@ impl Update {
         self.announced.iter().map(move |n| (n, classic)).chain(mp)
     }
 
+    /// The announces as ExaBGP reports them: with a link-local second
+    /// next-hop, its MP_REACH_NLRI decoder gives every NLRI once per address,
+    /// so the JSON and text list each route under both.
+    fn reported_announces(&self) -> impl Iterator<Item = (&Nlri, NextHop)> + '_ {
+        self.announces().flat_map(|(n, nh)| {
+            let (first, second) = match nh {
+                NextHop::Ipv6LinkLocal { global, link_local } => (
+                    NextHop::Ip(std::net::IpAddr::V6(global)),
+                    Some((n, NextHop::Ip(std::net::IpAddr::V6(link_local)))),
+                ),
+                other => (other, None),
+            };
+            std::iter::once((n, first)).chain(second)
+        })
+    }
+
     /// Every withdrawn route: the classic field, then MP_UNREACH_NLRI.
     pub fn withdraws(&self) -> impl Iterator<Item = &Nlri> + '_ {
         self.withdrawn.iter().chain(self.mp_unreach.iter().flat_map(|m| m.nlris.iter()))
@@ -204,7 +220,7 @@ impl Update {
 
         // Announces grouped by family, then next-hop, in order of appearance.
         let mut families: Vec<Family> = Vec::new();
-        for (n, _) in self.announces() {
+        for (n, _) in self.reported_announces() {
             if !families.contains(&n.family()) {
                 families.push(n.family());
             }
@@ -222,7 +238,7 @@ impl Update {
                 }
                 let _ = write!(out, "\"{family}\": {{ ");
                 hops.clear();
-                for (n, nh) in self.announces() {
+                for (n, nh) in self.reported_announces() {
                     if n.family() == *family && !hops.contains(&nh) {
                         hops.push(nh);
                     }
@@ -233,7 +249,7 @@ impl Update {
                     }
                     let _ = write!(out, "\"{hop}\": [ ");
                     let mut first = true;
-                    for (n, nh) in self.announces() {
+                    for (n, nh) in self.reported_announces() {
                         if n.family() == *family && nh == *hop {
                             if !first {
                                 out.push_str(", ");
@@ -312,7 +328,13 @@ impl Update {
         }
         if let Some(m) = &self.mp_reach {
             for n in &m.nlris {
-                line(out, n, &m.nexthop);
+                match m.nexthop {
+                    NextHop::Ipv6LinkLocal { global, link_local } => {
+                        line(out, n, &NextHop::Ip(std::net::IpAddr::V6(global)));
+                        line(out, n, &NextHop::Ip(std::net::IpAddr::V6(link_local)));
+                    }
+                    nh => line(out, n, &nh),
+                }
             }
         }
     }

@@ -12,7 +12,7 @@
 //! (type & 0x0F, subtype), so a non-transitive variant (0x40 bit) and the
 //! IANA/IETF variants render like their transitive form.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use bytes::{BufMut, BytesMut};
@@ -304,11 +304,14 @@ impl fmt::Display for ExtendedCommunityIpv6 {
         if self.write_known(&mut s).is_some() {
             return f.write_str(&s);
         }
-        f.write_str("0x")?;
+        // ExaBGP formats the value as an integer with `{:016X}`: no leading
+        // zeros beyond sixteen digits.
+        let mut digits = String::with_capacity(40);
         for b in &self.0 {
-            write!(f, "{b:02X}")?;
+            let _ = write!(digits, "{b:02X}");
         }
-        Ok(())
+        let trimmed = digits.trim_start_matches('0');
+        write!(f, "0x{trimmed:0>16}")
     }
 }
 

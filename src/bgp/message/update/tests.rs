@@ -698,3 +698,41 @@ fn oversized_attributes_are_not_sent() {
     assert_eq!(n, 0);
     assert!(out.is_empty());
 }
+
+/// Differential testing helper (not a test): with `EXABGP_DIFF_INPUT`
+/// naming a file of `family|hex` lines, print our `"message"` JSON for each,
+/// to compare with `exabgp decode` of the reference.
+#[test]
+#[ignore]
+fn print_json_for_diff() {
+    let Ok(path) = std::env::var("EXABGP_DIFF_INPUT") else { return };
+    for line in std::fs::read_to_string(path).unwrap().lines() {
+        let Some((_, h)) = line.split_once('|') else { continue };
+        let bytes = hex(h);
+        match Update::unpack(&bytes[HEADER_LEN..], &neg()) {
+            Ok(u) => {
+                let mut j = String::new();
+                u.json(&mut j);
+                println!("{j}");
+            }
+            Err(e) => println!("ERROR {e}"),
+        }
+    }
+}
+
+#[test]
+fn link_local_next_hop_is_reported_like_exabgp() {
+    // Every NLRI appears under the global and the link-local address.
+    let body = hex(
+        "0000004840010100400200400504000000648 00E37 0002 01 20 20010000000000000000000000000011 \
+         FE800000000000000000000000000001 00 40FC00000100000000 40FC00000200000000",
+    );
+    let u = Update::unpack(&body, &neg()).unwrap();
+    let mut j = String::new();
+    u.json(&mut j);
+    assert!(j.contains(r#""announce": { "ipv6 unicast": { "2001::11": [ { "nlri": "fc00:1::/64" }, { "nlri": "fc00:2::/64" } ], "fe80::1": [ { "nlri": "fc00:1::/64" }, { "nlri": "fc00:2::/64" } ] } }"#), "{j}");
+    assert_eq!(u.announces().count(), 2);
+    let mut out = BytesMut::new();
+    u.pack(&neg(), &mut out);
+    assert_eq!(&out[HEADER_LEN..], &body[..]);
+}
