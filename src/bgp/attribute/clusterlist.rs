@@ -39,12 +39,10 @@ impl ClusterList {
     }
 }
 
-/// ExaBGP's text form: the bare id when there is exactly one, `[ a b ]` otherwise.
+/// ExaBGP's text form, `[ a b ]`: it compares the length in octets with one,
+/// so even a single id gets the brackets.
 impl fmt::Display for ClusterList {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0.len() == 1 {
-            return write!(f, "{}", self.0[0]);
-        }
         f.write_str("[ ")?;
         for (i, c) in self.0.iter().enumerate() {
             if i > 0 {
@@ -71,7 +69,7 @@ mod tests {
         let mut j = String::new();
         c.json(&mut j);
         assert_eq!(j, r#"[ "1.1.1.1", "2.2.2.2" ]"#);
-        assert_eq!(ClusterList::unpack(&[1, 1, 1, 1]).unwrap().to_string(), "1.1.1.1");
+        assert_eq!(ClusterList::unpack(&[1, 1, 1, 1]).unwrap().to_string(), "[ 1.1.1.1 ]");
         assert!(ClusterList::unpack(&[1, 2, 3]).is_err());
     }
 }

@@ -710,6 +710,11 @@ fn print_json_for_diff() {
         let Some((_, h)) = line.split_once('|') else { continue };
         let bytes = hex(h);
         match Update::unpack(&bytes[HEADER_LEN..], &neg()) {
+            Ok(u) if std::env::var("EXABGP_DIFF_MODE").is_ok_and(|m| m == "text") => {
+                let mut t = String::new();
+                u.attributes.text(&mut t);
+                println!("{t}");
+            }
             Ok(u) => {
                 let mut j = String::new();
                 u.json(&mut j);
