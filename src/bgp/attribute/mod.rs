@@ -343,11 +343,9 @@ impl Attribute {
                 c.json(out);
             }
             Attribute::Pmsi(p) => push_fmt(out, format_args!("\"pmsi\": \"{p}\"")),
-            // ExaBGP prints the raw hex here (not JSON); we print the metric.
-            Attribute::Aigp(a) => match a.metric() {
-                Some(m) => push_fmt(out, format_args!("\"aigp\": {m}")),
-                None => push_fmt(out, format_args!("\"aigp\": \"{a}\"")),
-            },
+            // ExaBGP writes its text form unquoted, `0x0000000000000064`: not
+            // valid JSON, but what its consumers get (api.md §5.9 family).
+            Attribute::Aigp(a) => push_fmt(out, format_args!("\"aigp\": {a}")),
             Attribute::BgpLs(l) => {
                 key(out, "bgp-ls");
                 l.json(out);
