@@ -663,10 +663,9 @@ impl Attributes {
             AttrError { action, code, notify, family }
         };
 
-        // RFC 4271 §6.3 / RFC 7606 §3.c: Optional and Transitive must match
-        // the definition; Partial only on optional transitive attributes.
-        let partial_ok = inf.flags & (O | T) == (O | T);
-        if flags & (O | T) != inf.flags & (O | T) || (!partial_ok && flags & flag::PARTIAL != 0) {
+        // RFC 7606 §3.c: only the Optional and Transitive bits are checked
+        // against the definition (ExaBGP also ignores Partial).
+        if flags & (O | T) != inf.flags & (O | T) {
             return Err(fail(Notify::with_data(code::UPDATE_MESSAGE, subcode::ATTRIBUTE_FLAGS_ERROR, whole)));
         }
         // RFC 7606 §3.d is per attribute; AS_PATH and ATOMIC_AGGREGATE may be empty.

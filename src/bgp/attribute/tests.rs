@@ -220,10 +220,16 @@ fn aigp_is_dropped_where_not_negotiated() {
 #[test]
 fn rfc7606_flags_and_lengths() {
     let neg = ibgp();
-    // Partial on a well-known attribute: flags error, treat-as-withdraw.
-    let p = Attributes::unpack(&hex("60010100"), &neg).unwrap();
+    // ORIGIN marked optional: flags error, treat-as-withdraw.
+    let p = Attributes::unpack(&hex("C0010100"), &neg).unwrap();
     assert_eq!(p.action(), Some(ErrorAction::TreatAsWithdraw));
     assert_eq!(p.errors[0].notify.subcode, subcode::ATTRIBUTE_FLAGS_ERROR);
+    // MED marked transitive: flags error, treat-as-withdraw.
+    let p = Attributes::unpack(&hex("C00404 00000001"), &neg).unwrap();
+    assert_eq!(p.action(), Some(ErrorAction::TreatAsWithdraw));
+    // Partial is not checked (RFC 7606 §3.c names Optional and Transitive only).
+    let p = Attributes::unpack(&hex("60010100 A00404 00000001"), &neg).unwrap();
+    assert_eq!(p.action(), None);
     // Partial on an optional transitive attribute is fine.
     let p = Attributes::unpack(&hex("E00804FFFFFF01"), &neg).unwrap();
     assert_eq!(p.action(), None);
