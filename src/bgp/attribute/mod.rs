@@ -345,7 +345,7 @@ impl Attribute {
             Attribute::Pmsi(p) => push_fmt(out, format_args!("\"pmsi\": \"{p}\"")),
             // ExaBGP writes its text form unquoted, `0x0000000000000064`: not
             // valid JSON, but what its consumers get (api.md §5.9 family).
-            Attribute::Aigp(a) => push_fmt(out, format_args!("\"aigp\": {a}")),
+            Attribute::Aigp(a) => push_fmt(out, format_args!("\"aigp\": \"{a}\"")),
             Attribute::BgpLs(l) => {
                 key(out, "bgp-ls");
                 l.json(out);

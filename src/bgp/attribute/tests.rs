@@ -195,7 +195,7 @@ fn every_attribute_round_trips() {
         r#""origin": "incomplete""#,
         r#""pmsi": "pmsi:ingressreplication:0:100(1601):10.0.0.1""#,
         r#""attribute-0x19-0xC0": "redirect 2001:db8::1:9""#,
-        r#""aigp": 0x0000000000000064"#,
+        r#""aigp": "0x0000000000000064""#,
         r#""bgp-ls": { "igp-metric": 1 }"#,
         r#""bgp-prefix-sid": { "sr-label-index": 3 }"#,
         r#""attribute-0x63-0xE0": "0xabcd""#,
