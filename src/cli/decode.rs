@@ -7,7 +7,16 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use std::net::{IpAddr, Ipv4Addr};
+
+use crate::api::envelope::{self, NeighborId, Writer};
+use crate::bgp::capability::KeyStyle;
 use crate::bgp::iana::{Afi, Family, Safi};
+use crate::bgp::message::notification::Notification;
+use crate::bgp::message::open::Open;
+use crate::bgp::message::update::Update;
+use crate::bgp::negotiated::{Direction, Negotiated};
+use crate::bgp::nlri::Nlri;
 use crate::environment::Environment;
 
 /// What the user said the payload is (`-n`, `-u`, `-o`). As in ExaBGP only
@@ -37,11 +46,113 @@ pub struct DecodeOptions {
 }
 
 /// Decode and print; 0 when valid, else prints `invalid payload` and
-/// returns 1. TODO(codec): not implemented yet.
+/// returns 1.
 pub fn run(options: DecodeOptions, env: Environment) -> ExitCode {
-    let _ = (options, env);
-    eprintln!("exabgp: decode not implemented yet");
-    ExitCode::from(1)
+    if options.configuration.is_some() {
+        // Needs the configuration's neighbors (issue 5): refuse rather than guess.
+        eprintln!("exabgp: decode --configuration is not implemented yet");
+        return ExitCode::from(1);
+    }
+    let neg = negotiated(&options);
+    match render(&options, &neg, env.api.compact) {
+        Some(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        None => {
+            println!("invalid payload");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// The session ExaBGP decodes against: its template neighbor 127.0.0.1,
+/// AS 65533 on both sides, router-id 10.0.0.2, with the families asked for
+/// (all by default) and ADD-PATH in both directions with `-i`.
+pub fn negotiated(options: &DecodeOptions) -> Negotiated {
+    let families = if options.families.is_empty() { every_family() } else { options.families.clone() };
+    let addpath = if options.path_information { families.clone() } else { Vec::new() };
+    Negotiated {
+        local_as: DECODE_AS,
+        peer_as: DECODE_AS,
+        families,
+        addpath_send: addpath.clone(),
+        addpath_receive: addpath,
+        ..Negotiated::default()
+    }
+}
+
+const DECODE_AS: u32 = 65533;
+
+fn every_family() -> Vec<Family> {
+    let mut all = Vec::new();
+    for (afi, safis) in [
+        (Afi::IPV4, &[Safi::UNICAST, Safi::MULTICAST, Safi::NLRI_MPLS, Safi::MCAST_VPN, Safi::MPLS_VPN, Safi::FLOW, Safi::FLOW_VPN, Safi::MUP, Safi::RTC][..]),
+        (Afi::IPV6, &[Safi::UNICAST, Safi::MULTICAST, Safi::NLRI_MPLS, Safi::MCAST_VPN, Safi::MPLS_VPN, Safi::FLOW, Safi::FLOW_VPN, Safi::MUP][..]),
+        (Afi::L2VPN, &[Safi::VPLS, Safi::EVPN][..]),
+        (Afi::BGP_LS, &[Safi::BGP_LS, Safi::BGP_LS_VPN][..]),
+    ] {
+        all.extend(safis.iter().map(|&safi| Family::new(afi, safi)));
+    }
+    all
+}
+
+/// The text `exabgp decode` prints for a valid payload (one JSON document per
+/// line), `None` when the payload does not decode.
+pub fn render(options: &DecodeOptions, neg: &Negotiated, compact: bool) -> Option<String> {
+    let mut out = String::new();
+    match classify(&options.payload, options.kind == Kind::Nlri) {
+        Payload::Nlri(mut raw) => {
+            // ExaBGP decodes NLRI in the neighbor's first family.
+            let family = *neg.families.first()?;
+            let addpath = neg.addpath(family, Direction::Out);
+            let mut any = false;
+            while !raw.is_empty() {
+                let nlri = Nlri::unpack(family, &mut raw, addpath, neg).ok()?;
+                nlri.json(&mut out);
+                out.push('\n');
+                any = true;
+            }
+            any.then_some(out)
+        }
+        Payload::Update(body) => {
+            let update = Update::unpack(body, neg).ok()?;
+            event(&mut out, "update", |o| {
+                o.push_str("\"message\": ");
+                update.json_with(compact, o);
+            });
+            Some(out)
+        }
+        Payload::Open(body) => {
+            let open = Open::unpack(body).ok()?;
+            event(&mut out, "open", |o| open.json(o, KeyStyle::Codes));
+            Some(out)
+        }
+        Payload::Notification(body) => {
+            let notification = Notification::unpack(body).ok()?;
+            event(&mut out, "notification", |o| notification.json(o));
+            Some(out)
+        }
+        Payload::Unknown(kind) => {
+            println!("unknown type {kind}");
+            None
+        }
+        Payload::Truncated => None,
+    }
+}
+
+/// One event as ExaBGP's offline decoder writes it: counter 1, direction `in`.
+fn event(out: &mut String, kind: &str, content: impl FnOnce(&mut String)) {
+    let id = NeighborId {
+        local_address: IpAddr::V4(Ipv4Addr::LOCALHOST),
+        peer_address: IpAddr::V4(Ipv4Addr::LOCALHOST),
+        local_as: DECODE_AS,
+        peer_as: DECODE_AS,
+    };
+    Writer::current().begin(out, envelope::now(), Some(1), kind, None);
+    envelope::neighbor(out, &id, Some(envelope::Direction::In), content);
+    envelope::end(out);
+    out.push('\n');
 }
 
 /// ExaBGP's test on the payload once spaces are removed: only hex digits
@@ -171,6 +282,38 @@ pub fn not_hex_help() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn options(kind: Kind, families: Vec<Family>, hex: &str) -> DecodeOptions {
+        DecodeOptions { kind, families, path_information: false, configuration: None, payload: hex_bytes(hex).unwrap() }
+    }
+
+    #[test]
+    fn update_decodes_to_one_json_event() {
+        // One IPv4 unicast route with ORIGIN, AS_PATH, NEXT_HOP, MED and LOCAL_PREF.
+        let o = options(
+            Kind::Update,
+            vec![Family::IPV4_UNICAST],
+            "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF0038020000001C4001010040020040030465016501800404000000C8400504000000642001010101",
+        );
+        let text = render(&o, &negotiated(&o), false).unwrap();
+        assert_eq!(text.matches('\n').count(), 1);
+        assert!(text.contains(r#""counter": 1, "type": "update", "neighbor": { "address": { "local": "127.0.0.1", "peer": "127.0.0.1" }, "asn": { "local": 65533, "peer": 65533 } , "direction": "in", "message": { "update": "#), "{text}");
+        assert!(text.contains(r#""announce": { "ipv4 unicast": { "101.1.101.1": [ { "nlri": "1.1.1.1/32" } ] } }"#), "{text}");
+    }
+
+    #[test]
+    fn truncated_or_garbage_is_invalid() {
+        for hex in ["FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF0017", "0000FFFF01", "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF001D0104"] {
+            let o = options(Kind::Auto, Vec::new(), hex);
+            assert_eq!(render(&o, &negotiated(&o), false), None, "{hex}");
+        }
+    }
+
+    #[test]
+    fn nlri_only_uses_the_first_family() {
+        let o = options(Kind::Nlri, vec![Family::IPV4_UNICAST], "180A0001");
+        assert_eq!(render(&o, &negotiated(&o), false).as_deref(), Some("{ \"nlri\": \"10.0.1.0/24\" }\n"));
+    }
 
     #[test]
     fn payload_text() {

@@ -255,7 +255,7 @@ impl Update {
                                 out.push_str(", ");
                             }
                             first = false;
-                            nlri_json(n, compact, out);
+                            nlri_json(n, &nh, compact, out);
                         }
                     }
                     out.push_str(" ]");
@@ -288,7 +288,7 @@ impl Update {
                         out.push_str(", ");
                     }
                     first = false;
-                    nlri_json(n, compact, out);
+                    nlri_json(n, &NextHop::None, compact, out);
                 }
                 out.push_str(" ]");
             }
@@ -340,13 +340,15 @@ impl Update {
     }
 }
 
-fn nlri_json(n: &Nlri, compact: bool, out: &mut String) {
-    match n {
-        Nlri::Inet(i) if compact && i.path_id.is_none() => {
-            let _ = write!(out, "\"{}\"", i.prefix);
-        }
-        _ => n.json(out),
-    }
+/// One NLRI of an announce or withdraw list. Some families (flow, BGP-LS)
+/// show the next-hop inside their own object too.
+fn nlri_json(n: &Nlri, nexthop: &NextHop, compact: bool, out: &mut String) {
+    let ip = match nexthop {
+        NextHop::None => None,
+        NextHop::Ip(ip) => Some(*ip),
+        NextHop::Ipv6LinkLocal { global, .. } => Some(std::net::IpAddr::V6(*global)),
+    };
+    n.json_full(out, ip, compact);
 }
 
 /// `"eor": { "afi" : "ipv4", "safi" : "unicast" }` (sic: spaces before colons).
