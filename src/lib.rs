@@ -5,4 +5,5 @@
 //! `exabgp` binary (`src/main.rs`) is a thin command-line front end.
 
 pub mod bgp;
+pub mod config;
 pub mod json;
