@@ -99,7 +99,6 @@ impl Document {
                     if statement.n_words > 0 {
                         log::warn!(target: "configuration", "{}: words before '}}' are ignored", doc.name);
                     }
-                    doc.words.truncate(statement.first_word as usize);
                     match stack.pop() {
                         Some((node, _)) => {
                             if let Some(n) = doc.nodes.get_mut(node as usize) {
