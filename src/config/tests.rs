@@ -515,3 +515,68 @@ fn qa_etc_configurations_load() {
     let n = load_corpus(&dir);
     assert!(n >= 80, "only {} configurations found", n);
 }
+
+/// Summary lines compared with the reference by a script during development
+/// (`EXABGP_QA_DUMP=dir cargo test --lib config::tests::dump_summary -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn dump_summary() {
+    let Some(dir) = std::env::var_os("EXABGP_QA_DUMP").map(PathBuf::from) else {
+        return;
+    };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "conf")).collect();
+    files.sort();
+    let opts = LoadOptions { check_programs: false, ..LoadOptions::from_env() };
+    let yn = |b: bool| if b { "1" } else { "0" };
+    for f in files {
+        let file = f.file_name().unwrap().to_string_lossy().into_owned();
+        let c = match load_file(&f, &opts) {
+            Ok(c) => c,
+            Err(e) => {
+                println!("{} ERROR {}", file, e);
+                continue;
+            }
+        };
+        for p in &c.processes {
+            println!("{} P {} {:?} {} [{}]", file, p.name, p.encoder, yn(p.respawn), p.run[1..].join(","));
+        }
+        for n in &c.neighbors {
+            let cap = &n.capability;
+            println!("{} N {}", file, n.name());
+            println!(
+                "{} N desc={:?} hold={} rl={} passive={} listen={} connect={} ttl={:?}/{:?} md5={:?}/{} md5ip={:?} gu={} af={} ribin={} ribout={} eor={} host={:?} dom={:?} src={:?}",
+                file, n.description, n.hold_time, n.rate_limit, yn(n.passive), n.listen, n.connect, n.outgoing_ttl, n.incoming_ttl,
+                n.md5_password, yn(n.md5_base64), n.md5_ip.map(|i| i.to_string()), yn(n.group_updates), yn(n.auto_flush), yn(n.adj_rib_in), yn(n.adj_rib_out), yn(n.manual_eor), n.host_name, n.domain_name, n.source_interface
+            );
+            println!(
+                "{} C asn4={} em={} gr={:?} ms={} op={} ap={} rr={} nh={:?} aigp={:?} sv={}",
+                file, yn(cap.asn4), yn(cap.extended_message), cap.graceful_restart, yn(cap.multi_session), yn(cap.operational), cap.add_path.code(), yn(cap.route_refresh), cap.nexthop, cap.aigp, yn(cap.software_version)
+            );
+            let fam: Vec<String> = n.families.iter().map(|f| f.to_string()).collect();
+            let nh: Vec<String> = n.nexthops.iter().map(|(f, a)| format!("{} {}", f, a)).collect();
+            let ap: Vec<String> = n.addpaths.iter().map(|f| f.to_string()).collect();
+            println!("{} F {} | {} | {}", file, fam.join(","), nh.join(","), ap.join(","));
+            let mut procs: Vec<&str> = n.api.iter().flat_map(|a| a.processes.iter().map(|s| s.as_str())).collect();
+            procs.sort();
+            let mut flags = Vec::new();
+            for a in &n.api {
+                for p in &a.processes {
+                    let f = |name: &str, on: bool| if on { Some(format!("{}:{}", name, p)) } else { None };
+                    let s = a.send;
+                    let r = a.receive;
+                    for x in [
+                        f("neighbor-changes", a.neighbor_changes), f("negotiated", a.negotiated), f("fsm", a.fsm), f("signal", a.signal),
+                        f("send-parsed", s.parsed), f("send-packets", s.packets), f("send-consolidate", s.consolidate), f("send-open", s.open), f("send-update", s.update), f("send-notification", s.notification), f("send-keepalive", s.keepalive), f("send-refresh", s.refresh), f("send-operational", s.operational),
+                        f("receive-parsed", r.parsed), f("receive-packets", r.packets), f("receive-consolidate", r.consolidate), f("receive-open", r.open), f("receive-update", r.update), f("receive-notification", r.notification), f("receive-keepalive", r.keepalive), f("receive-refresh", r.refresh), f("receive-operational", r.operational),
+                    ].into_iter().flatten() {
+                        flags.push(x);
+                    }
+                }
+            }
+            flags.sort();
+            let mut pm: Vec<&str> = n.api.iter().flat_map(|a| a.processes_match.iter().map(|s| s.as_str())).collect();
+            pm.sort();
+            println!("{} A {} | {} | {}", file, procs.join(","), pm.join(","), flags.join(","));
+        }
+    }
+}
