@@ -547,13 +547,13 @@ pub(crate) fn finalize(
     if auto && router_id.is_none() {
         return Err(fail("a router-id was expected (local-address auto), found none"));
     }
+    if peer_address.is_ipv6() && router_id.is_none() {
+        return Err(fail("a router-id was expected (IPv6 peer), found none"));
+    }
     if let Some(local) = local_address {
         if local.is_ipv4() != peer_address.is_ipv4() {
             return Err(fail("local-address and peer-address of the same family were expected"));
         }
-    }
-    if peer_address.is_ipv6() && router_id.is_none() {
-        return Err(fail("a router-id was expected (IPv6 peer), found none"));
     }
     let hold_time = d.hold_time.unwrap_or(180);
 

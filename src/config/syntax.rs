@@ -13,7 +13,7 @@
 //! million routes costs a few dozen bytes per route; `Node` and `Word` are
 //! borrowed views, [`Section`] an owned handle (an `Arc` and an index).
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::error::{shown, ConfigError};
 use super::lexer::{Lexer, RawWord, Terminator, COOKED};
@@ -51,6 +51,8 @@ pub struct Document {
     first_root: u32,
     /// Offset of the extra top-level `}` that ended the parse, if any.
     truncated_at: Option<u32>,
+    /// Start offset of each line, built when a position is first asked for.
+    line_starts: OnceLock<Vec<u32>>,
 }
 
 impl Document {
@@ -67,6 +69,7 @@ impl Document {
             nodes: Vec::new(),
             first_root: NONE,
             truncated_at: None,
+            line_starts: OnceLock::new(),
         };
         let result = Document::build(&text, &mut doc);
         doc.text = text;
@@ -172,32 +175,34 @@ impl Document {
         self.truncated_at.map(|o| self.position(o))
     }
 
-    /// The line and column of a byte offset. Only used for messages, so a
-    /// scan from the start is fine.
+    /// The line and column of a byte offset. The table of line starts is
+    /// built on first use, so files that load without error never pay for it.
     pub fn position(&self, offset: u32) -> Position {
-        let bytes = self.text.as_bytes();
-        let offset = (offset as usize).min(bytes.len());
-        let mut line = 1u32;
-        let mut line_start = 0usize;
-        let mut n = 0usize;
-        while n < offset {
-            match bytes.get(n) {
-                Some(b'\n') => {
-                    line += 1;
-                    line_start = n + 1;
+        let starts = self.line_starts.get_or_init(|| {
+            let bytes = self.text.as_bytes();
+            let mut starts = vec![0u32];
+            for (n, b) in bytes.iter().enumerate() {
+                let newline = match b {
+                    b'\n' => true,
+                    b'\r' => bytes.get(n + 1) != Some(&b'\n'),
+                    _ => false,
+                };
+                if newline {
+                    starts.push(n as u32 + 1);
                 }
-                Some(b'\r') => {
-                    if bytes.get(n + 1) != Some(&b'\n') {
-                        line += 1;
-                        line_start = n + 1;
-                    }
-                }
-                _ => {}
             }
-            n += 1;
-        }
-        let column = self.text.get(line_start..offset).map(|s| s.chars().count()).unwrap_or(offset - line_start) as u32 + 1;
-        Position { line, column }
+            starts
+        });
+        let offset = offset.min(self.text.len() as u32);
+        let line = starts.partition_point(|&s| s <= offset).max(1);
+        let line_start = starts.get(line - 1).copied().unwrap_or(0) as usize;
+        let column = self
+            .text
+            .get(line_start..offset as usize)
+            .map(|s| s.chars().count())
+            .unwrap_or(offset as usize - line_start.min(offset as usize)) as u32
+            + 1;
+        Position { line: line as u32, column }
     }
 
     /// An error at a byte offset of this document.

@@ -580,3 +580,19 @@ fn dump_summary() {
         }
     }
 }
+
+/// The 1M-route size check of the brief (run by hand: `-- --ignored`).
+#[test]
+#[ignore]
+fn million_routes_load() {
+    let mut text = String::with_capacity(45_000_000);
+    text.push_str("neighbor 127.0.0.1 {\n router-id 1.2.3.4; local-address 127.0.0.1;\n static {\n");
+    for n in 0..1_000_000u32 {
+        text.push_str(&format!("  route 10.{}.{}.{}/32 next-hop 1.2.3.4;\n", n >> 16, (n >> 8) & 255, n & 255));
+    }
+    text.push_str(" }\n}\n");
+    let start = std::time::Instant::now();
+    let c = load(&text).unwrap();
+    println!("1M routes: {} bytes of text, loaded in {:?}", text.len(), start.elapsed());
+    assert_eq!(c.neighbors[0].route_sections[0].section.node().children().count(), 1_000_000);
+}
