@@ -311,7 +311,9 @@ fn decode(bytes: &[u8], segments: &[(usize, usize)]) -> Result<Vec<(u8, usize, b
 mod tests {
     use super::*;
 
-    fn lex(text: &str) -> Result<Vec<(Vec<String>, Terminator)>, (u32, String)> {
+    type Lexed = Vec<(Vec<String>, Terminator)>;
+
+    fn lex(text: &str) -> Result<Lexed, (u32, String)> {
         let mut lexer = Lexer::new(text);
         let mut words = Vec::new();
         let mut cooked = Vec::new();

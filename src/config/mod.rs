@@ -1,7 +1,7 @@
 //! The ExaBGP configuration language (spec: configuration.md §1–§8, §17, §21, §22).
 //!
 //! Three layers:
-//! * [`lexer`] (private) turns text into statements, with ExaBGP's quoting,
+//! * `lexer` (private) turns text into statements, with ExaBGP's quoting,
 //!   comment, escape and line-continuation rules;
 //! * [`syntax`] builds the generic tree of sections and statements, every
 //!   word with its position, with the reference's end-of-file quirks;
@@ -15,7 +15,25 @@
 //! content is **not checked** by [`load`] or [`validate`] yet.
 //!
 //! Errors are [`ConfigError`] values (`file:line:column: <expected>, found
-//! <what>`); the first error wins.
+//! <what>`); the first error wins. Lexing errors anywhere in the file are
+//! reported before model errors (the reference reads one statement ahead, so
+//! in a file with two different errors it may name another one first).
+//!
+//! # Stage two: plugging in route conversion
+//!
+//! Each [`RouteSection`] is an owned handle ([`Section`]: an `Arc` on the
+//! [`Document`] and a node index). A converter walks
+//! `section.node().children()`; every [`Node`] gives `keyword()`, `args()`,
+//! `arg(n)`, `children()`, and every [`Word`] its `text()` and position, with
+//! `Word::expected("…was expected")` / `Node::missing(…)` to build errors in
+//! the house format. The intended shape is one pass called at the end of
+//! `load_text`, after `check_api_links`, that fills a `routes` field on each
+//! [`Neighbor`] and applies §4 order (own `static`/`flow`/`l2vpn` routes, then
+//! own `announce` routes, then [`RouteSection::template`] ones), §6.11 (route
+//! family must be configured, IPv4 unicast excepted), §6.12/§11.2 (`next-hop
+//! self` from `local_address` / `router_id`) and [`Neighbor::outgoing_families`]
+//! (multi-session quirk). Until then [`validate`] reports route sections as
+//! unchecked.
 
 pub mod api;
 pub mod capability;

@@ -140,6 +140,38 @@ impl Neighbor {
         format!("neighbor {} local-ip {} local-as {} peer-as {} router-id {} family-allowed {}", peer, local, las, pas, rid, session)
     }
 
+    /// The reference's neighbor equality, used on reload to decide whether a
+    /// session must be re-established: description, api bindings and routes
+    /// are not compared, and the local address only when neither side uses
+    /// auto-discovery.
+    pub fn same_session(&self, other: &Neighbor) -> bool {
+        let auto = self.auto_discovery() || other.auto_discovery();
+        self.router_id == other.router_id
+            && self.local_as == other.local_as
+            && self.peer_address == other.peer_address
+            && self.peer_prefix_len == other.peer_prefix_len
+            && self.peer_as == other.peer_as
+            && self.passive == other.passive
+            && self.listen == other.listen
+            && self.connect == other.connect
+            && self.hold_time == other.hold_time
+            && self.rate_limit == other.rate_limit
+            && self.host_name == other.host_name
+            && self.domain_name == other.domain_name
+            && self.md5_password == other.md5_password
+            && self.md5_ip == other.md5_ip
+            && self.incoming_ttl == other.incoming_ttl
+            && self.outgoing_ttl == other.outgoing_ttl
+            && self.group_updates == other.group_updates
+            && self.auto_flush == other.auto_flush
+            && self.adj_rib_in == other.adj_rib_in
+            && self.adj_rib_out == other.adj_rib_out
+            && (auto || self.local_address == other.local_address)
+            && self.capability == other.capability
+            && self.auto_discovery() == other.auto_discovery()
+            && self.families == other.families
+    }
+
     /// The key used to detect duplicate neighbors.
     pub fn index(&self) -> String {
         if self.listen != 0 {

@@ -141,6 +141,15 @@ fn templates_merge_with_template_scalars_winning() {
 }
 
 #[test]
+fn same_session_ignores_description_and_routes() {
+    let a = one("description a; static { route 1.0.0.0/8 next-hop 1.1.1.1; }").unwrap();
+    let b = one("description b;").unwrap();
+    let c = one("hold-time 90;").unwrap();
+    assert!(a.same_session(&b));
+    assert!(!a.same_session(&c));
+}
+
+#[test]
 fn template_defined_later_is_ignored() {
     let c = load("neighbor 127.0.0.1 { router-id 1.2.3.4; local-address 127.0.0.1; inherit t; } template { neighbor t { hold-time 40; } }")
         .unwrap();
