@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::bgp::iana::{Afi, Family};
 
-use super::api::{Api, ApiDraft};
+use super::api::{Api, ApiDraft, MessageFlags};
 use super::capability::{self, AddPathMode, Capabilities, CapabilityDraft};
 use super::error::ConfigError;
 use super::family::{self, FamilyBlock, ALL_FAMILIES};
@@ -170,6 +170,144 @@ impl Neighbor {
             && self.capability == other.capability
             && self.auto_discovery() == other.auto_discovery()
             && self.families == other.families
+    }
+
+    /// The text of API `show neighbor configuration` (the reference's
+    /// `NeighborTemplate.configuration` without routes), two spaces per level.
+    pub fn configuration_text(&self) -> String {
+        use std::fmt::Write;
+        let tf = |b: bool| if b { "true" } else { "false" };
+        let en = |b: bool| if b { "enable" } else { "disable" };
+        let none = |v: Option<String>| v.unwrap_or_else(|| "None".to_string());
+        let peer = if self.is_range() {
+            format!("{}/{}", self.peer_address, self.peer_prefix_len)
+        } else {
+            self.peer_address.to_string()
+        };
+        let mut t = String::new();
+        let _ = writeln!(t, "neighbor {} {{", peer);
+        let _ = writeln!(t, "\tdescription \"{}\";", self.description);
+        let _ = writeln!(t, "\trouter-id {};", none(self.router_id.map(|r| r.to_string())));
+        let _ = writeln!(t, "\thost-name {};", none(self.host_name.clone()));
+        let _ = writeln!(t, "\tdomain-name {};", none(self.domain_name.clone()));
+        let local = match self.local_address {
+            Some(a) => a.to_string(),
+            None => "auto".to_string(),
+        };
+        let _ = writeln!(t, "\tlocal-address {};", local);
+        let _ = writeln!(t, "\tsource-interface {};", none(self.source_interface.clone()));
+        let _ = writeln!(t, "\tlocal-as {};", none(self.local_as.map(|a| a.to_string())));
+        let _ = writeln!(t, "\tpeer-as {};", none(self.peer_as.map(|a| a.to_string())));
+        let _ = writeln!(t, "\thold-time {};", self.hold_time);
+        let rate = if self.rate_limit == 0 { "disable".to_string() } else { self.rate_limit.to_string() };
+        let _ = writeln!(t, "\trate-limit {};", rate);
+        let _ = writeln!(t, "\tmanual-eor {};", tf(self.manual_eor));
+        let _ = writeln!(t, "\n\tpassive {};", tf(self.passive));
+        if self.listen != 0 {
+            let _ = writeln!(t, "\n\tlisten {};", self.listen);
+        }
+        if self.connect != 0 {
+            let _ = writeln!(t, "\n\tconnect {};", self.connect);
+        }
+        let _ = writeln!(t, "\tgroup-updates {};", tf(self.group_updates));
+        let _ = writeln!(t, "\tauto-flush {};", tf(self.auto_flush));
+        let _ = writeln!(t, "\tadj-rib-in {};", tf(self.adj_rib_in));
+        let _ = writeln!(t, "\tadj-rib-out {};", tf(self.adj_rib_out));
+        if let Some(p) = self.md5_password.as_ref().filter(|p| !p.is_empty()) {
+            let _ = writeln!(t, "\tmd5-password \"{}\";", p);
+        }
+        let _ = writeln!(t, "\tmd5-base64 {};", tf(self.md5_base64));
+        if !self.auto_discovery() {
+            let _ = writeln!(t, "\tmd5-ip \"{}\";", none(self.md5_ip.map(|a| a.to_string())));
+        }
+        if let Some(ttl) = self.outgoing_ttl.filter(|t| *t != 0) {
+            let _ = writeln!(t, "\toutgoing-ttl {};", ttl);
+        }
+        if let Some(ttl) = self.incoming_ttl.filter(|t| *t != 0) {
+            let _ = writeln!(t, "\tincoming-ttl {};", ttl);
+        }
+        let c = &self.capability;
+        let _ = writeln!(t, "\tcapability {{");
+        let _ = writeln!(t, "\t\tasn4 {};", en(c.asn4));
+        let _ = writeln!(t, "\t\troute-refresh {};", en(c.route_refresh));
+        let gr = match c.graceful_restart {
+            Some(n) if n != 0 => n.to_string(),
+            _ => "disable".to_string(),
+        };
+        let _ = writeln!(t, "\t\tgraceful-restart {};", gr);
+        let _ = writeln!(t, "\t\tsoftware-version {};", en(c.software_version));
+        let _ = writeln!(t, "\t\tnexthop {};", en(c.nexthop == Some(true)));
+        let add_path = match c.add_path {
+            AddPathMode::Disabled => "disable",
+            AddPathMode::Receive => "receive",
+            AddPathMode::Send => "send",
+            AddPathMode::SendReceive => "send/receive",
+        };
+        let _ = writeln!(t, "\t\tadd-path {};", add_path);
+        let _ = writeln!(t, "\t\tmulti-session {};", en(c.multi_session));
+        let _ = writeln!(t, "\t\toperational {};", en(c.operational));
+        let _ = writeln!(t, "\t\taigp {};", en(c.aigp == Some(true)));
+        let _ = writeln!(t, "\t}}");
+        t.push_str("\tfamily {");
+        for f in &self.families {
+            let _ = write!(t, "\n\t\t{} {};", f.afi, f.safi);
+        }
+        t.push_str("\n\t}\n\tnexthop {");
+        for (f, nh) in &self.nexthops {
+            let _ = write!(t, "\n\t\t{} {} {};", f.afi, f.safi, nh);
+        }
+        t.push_str("\n\t}\n\tadd-path {");
+        for f in &self.addpaths {
+            let _ = write!(t, "\n\t\t{} {};", f.afi, f.safi);
+        }
+        t.push_str("\n\t}\n");
+        // The reference flattens the api blocks: a flag is listed for a
+        // process when any block naming that process sets it.
+        let listed: Vec<&str> = self.api.iter().flat_map(|a| a.processes.iter().map(|p| p.as_str())).collect();
+        let has = |process: &str, get: &dyn Fn(&Api) -> bool| self.api.iter().any(|a| get(a) && a.processes.iter().any(|p| p == process));
+        for process in &listed {
+            let _ = writeln!(t, "\tapi {{");
+            let _ = writeln!(t, "\t\tprocesses [ {} ];", process);
+            let globals: [(&str, &dyn Fn(&Api) -> bool); 4] = [
+                ("neighbor-changes", &|a: &Api| a.neighbor_changes),
+                ("negotiated", &|a: &Api| a.negotiated),
+                ("fsm", &|a: &Api| a.fsm),
+                ("signal", &|a: &Api| a.signal),
+            ];
+            for (name, get) in globals {
+                if has(process, get) {
+                    let _ = writeln!(t, "\t\t{};", name);
+                }
+            }
+            for (direction, pick) in [("receive", true), ("send", false)] {
+                let flags: [(&str, fn(&MessageFlags) -> bool); 9] = [
+                    ("packets", |f| f.packets),
+                    ("parsed", |f| f.parsed),
+                    ("consolidate", |f| f.consolidate),
+                    ("notification", |f| f.notification),
+                    ("open", |f| f.open),
+                    ("keepalive", |f| f.keepalive),
+                    ("update", |f| f.update),
+                    ("refresh", |f| f.refresh),
+                    ("operational", |f| f.operational),
+                ];
+                let on: Vec<&str> = flags
+                    .iter()
+                    .filter(|(_, get)| has(process, &|a: &Api| get(if pick { &a.receive } else { &a.send })))
+                    .map(|(n, _)| *n)
+                    .collect();
+                if !on.is_empty() {
+                    let _ = writeln!(t, "\t\t{} {{", direction);
+                    for n in on {
+                        let _ = writeln!(t, "\t\t\t{};", n);
+                    }
+                    let _ = writeln!(t, "\t\t}}");
+                }
+            }
+            let _ = writeln!(t, "\t}}");
+        }
+        t.push('}');
+        t.replace('\t', "  ")
     }
 
     /// The key used to detect duplicate neighbors.

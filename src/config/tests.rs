@@ -586,6 +586,9 @@ fn dump_summary() {
             let mut pm: Vec<&str> = n.api.iter().flat_map(|a| a.processes_match.iter().map(|s| s.as_str())).collect();
             pm.sort();
             println!("{} A {} | {} | {}", file, procs.join(","), pm.join(","), flags.join(","));
+            for line in n.configuration_text().split('\n') {
+                println!("{} T {}", file, line);
+            }
         }
     }
 }
@@ -605,3 +608,78 @@ fn million_routes_load() {
     println!("1M routes: {} bytes of text, loaded in {:?}", text.len(), start.elapsed());
     assert_eq!(c.neighbors[0].route_sections[0].section.node().children().count(), 1_000_000);
 }
+#[test]
+fn configuration_text_matches_the_reference() {
+    // Expected text produced by the reference for the same input.
+    let c = load(GOLDEN_CONF).unwrap();
+    assert_eq!(c.neighbors[0].configuration_text(), GOLDEN_TEXT);
+}
+
+const GOLDEN_CONF: &str = "process a { run /bin/cat; encoder text; }
+neighbor 127.0.0.1 {
+  router-id 1.2.3.4; local-as 1; peer-as auto; local-address 127.0.0.1; listen 1790; outgoing-ttl 5;
+  md5-password \"s e\"; description \"d\";
+  family { ipv4 unicast; ipv6 unicast; }
+  capability { add-path send/receive; graceful-restart; route-refresh; }
+  nexthop { ipv4 unicast ipv6; }
+  api { processes [ a ]; neighbor-changes; receive { parsed; update; } send { packets; } }
+}";
+
+const GOLDEN_TEXT: &str = "neighbor 127.0.0.1 {
+  description \"d\";
+  router-id 1.2.3.4;
+  host-name None;
+  domain-name None;
+  local-address 127.0.0.1;
+  source-interface None;
+  local-as 1;
+  peer-as None;
+  hold-time 180;
+  rate-limit disable;
+  manual-eor false;
+
+  passive false;
+
+  listen 1790;
+  group-updates true;
+  auto-flush true;
+  adj-rib-in true;
+  adj-rib-out true;
+  md5-password \"s e\";
+  md5-base64 false;
+  md5-ip \"127.0.0.1\";
+  outgoing-ttl 5;
+  capability {
+    asn4 enable;
+    route-refresh enable;
+    graceful-restart 180;
+    software-version disable;
+    nexthop enable;
+    add-path send/receive;
+    multi-session disable;
+    operational disable;
+    aigp disable;
+  }
+  family {
+    ipv4 unicast;
+    ipv6 unicast;
+  }
+  nexthop {
+    ipv4 unicast ipv6;
+  }
+  add-path {
+    ipv4 unicast;
+    ipv6 unicast;
+  }
+  api {
+    processes [ a ];
+    neighbor-changes;
+    receive {
+      parsed;
+      update;
+    }
+    send {
+      packets;
+    }
+  }
+}";
