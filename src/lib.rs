@@ -7,6 +7,7 @@
 pub mod api;
 pub mod bgp;
 pub mod cli;
+pub mod config;
 pub mod environment;
 pub mod json;
 pub mod logger;

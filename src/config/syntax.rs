@@ -1,0 +1,494 @@
+//! The generic syntax tree: sections (`name args… { … }`) and statements
+//! (`keyword args… ;`), every node and word with its position.
+//!
+//! Nesting follows ExaBGP's `dispatch` loop (spec §1.3–1.4):
+//! * the end of the file closes every open section silently;
+//! * a `}` with no open section ends the parse, and the rest of the file is
+//!   ignored (the reference still reads one more statement ahead, so a
+//!   lexing error in that statement is reported);
+//! * words written before a `}` (`foo }`) are ignored;
+//! * a file with no statement at all is an error.
+//!
+//! Storage is flat (one vector of nodes, one of words) so that a file with a
+//! million routes costs a few dozen bytes per route; `Node` and `Word` are
+//! borrowed views, [`Section`] an owned handle (an `Arc` and an index).
+
+use std::sync::{Arc, OnceLock};
+
+use super::error::{shown, ConfigError};
+use super::lexer::{Lexer, RawWord, Terminator, COOKED};
+
+const NONE: u32 = u32::MAX;
+
+/// A 1-based line and column (columns count characters).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Position {
+    pub line: u32,
+    pub column: u32,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct RawNode {
+    first_word: u32,
+    n_words: u32,
+    /// Offset of the terminator (`;` or `{`).
+    end: u32,
+    /// Offset of the closing `}`, `NONE` if closed by the end of the file.
+    close: u32,
+    first_child: u32,
+    next_sibling: u32,
+    section: bool,
+}
+
+/// One parsed configuration file.
+#[derive(Debug)]
+pub struct Document {
+    name: String,
+    text: String,
+    words: Vec<RawWord>,
+    cooked: Vec<Box<str>>,
+    nodes: Vec<RawNode>,
+    first_root: u32,
+    /// Offset of the extra top-level `}` that ended the parse, if any.
+    truncated_at: Option<u32>,
+    /// Start offset of each line, built when a position is first asked for.
+    line_starts: OnceLock<Vec<u32>>,
+}
+
+impl Document {
+    /// Tokenise and build the tree of `text`; `name` is used in errors.
+    pub fn parse(name: &str, text: String) -> Result<Document, ConfigError> {
+        if text.len() >= (COOKED - 1) as usize {
+            return Err(ConfigError::new(name, 1, 1, "a configuration smaller than 2GB was expected, found a larger file"));
+        }
+        let mut doc = Document {
+            name: name.to_string(),
+            text: String::new(),
+            words: Vec::new(),
+            cooked: Vec::new(),
+            nodes: Vec::new(),
+            first_root: NONE,
+            truncated_at: None,
+            line_starts: OnceLock::new(),
+        };
+        let result = Document::build(&text, &mut doc);
+        doc.text = text;
+        match result {
+            Ok(()) => Ok(doc),
+            Err((offset, message)) => Err(doc.error_at(offset, message)),
+        }
+    }
+
+    fn build(text: &str, doc: &mut Document) -> Result<(), (u32, String)> {
+        let mut lexer = Lexer::new(text);
+        // (section node, last child) for each open section.
+        let mut stack: Vec<(u32, u32)> = Vec::new();
+        let mut root_last = NONE;
+        let mut seen_any = false;
+        loop {
+            let statement = lexer
+                .next_statement(&mut doc.words, &mut doc.cooked)
+                .map_err(|e| (e.offset, e.message))?;
+            let Some(statement) = statement else {
+                if !seen_any {
+                    return Err((0, "a configuration statement was expected, found an empty file".to_string()));
+                }
+                return Ok(());
+            };
+            seen_any = true;
+            match statement.terminator {
+                Terminator::Close => {
+                    // Words before `}` are ignored by the reference.
+                    if statement.n_words > 0 {
+                        log::warn!(target: "configuration", "{}: words before '}}' are ignored", doc.name);
+                    }
+                    match stack.pop() {
+                        Some((node, _)) => {
+                            if let Some(n) = doc.nodes.get_mut(node as usize) {
+                                n.close = statement.terminator_pos;
+                            }
+                        }
+                        None => {
+                            doc.truncated_at = Some(statement.terminator_pos);
+                            // One statement of look-ahead, as the reference's tokeniser.
+                            lexer.next_statement(&mut doc.words, &mut doc.cooked).map_err(|e| (e.offset, e.message))?;
+                            return Ok(());
+                        }
+                    }
+                }
+                Terminator::Semicolon | Terminator::Open => {
+                    let index = doc.nodes.len() as u32;
+                    doc.nodes.push(RawNode {
+                        first_word: statement.first_word,
+                        n_words: statement.n_words,
+                        end: statement.terminator_pos,
+                        close: NONE,
+                        first_child: NONE,
+                        next_sibling: NONE,
+                        section: statement.terminator == Terminator::Open,
+                    });
+                    let previous = match stack.last_mut() {
+                        Some((parent, last)) => {
+                            let previous = *last;
+                            *last = index;
+                            if previous == NONE {
+                                if let Some(p) = doc.nodes.get_mut(*parent as usize) {
+                                    p.first_child = index;
+                                }
+                            }
+                            previous
+                        }
+                        None => {
+                            let previous = root_last;
+                            root_last = index;
+                            if previous == NONE {
+                                doc.first_root = index;
+                            }
+                            previous
+                        }
+                    };
+                    if previous != NONE {
+                        if let Some(p) = doc.nodes.get_mut(previous as usize) {
+                            p.next_sibling = index;
+                        }
+                    }
+                    if statement.terminator == Terminator::Open {
+                        stack.push((index, NONE));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The file name given to [`Document::parse`].
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The top-level nodes.
+    pub fn root(&self) -> Children<'_> {
+        Children { doc: self, next: self.first_root }
+    }
+
+    /// Where the parse stopped on an extra top-level `}`, if it did.
+    pub fn truncated_at(&self) -> Option<Position> {
+        self.truncated_at.map(|o| self.position(o))
+    }
+
+    /// The line and column of a byte offset. The table of line starts is
+    /// built on first use, so files that load without error never pay for it.
+    pub fn position(&self, offset: u32) -> Position {
+        let starts = self.line_starts.get_or_init(|| {
+            let bytes = self.text.as_bytes();
+            let mut starts = vec![0u32];
+            for (n, b) in bytes.iter().enumerate() {
+                let newline = match b {
+                    b'\n' => true,
+                    b'\r' => bytes.get(n + 1) != Some(&b'\n'),
+                    _ => false,
+                };
+                if newline {
+                    starts.push(n as u32 + 1);
+                }
+            }
+            starts
+        });
+        let offset = offset.min(self.text.len() as u32);
+        let line = starts.partition_point(|&s| s <= offset).max(1);
+        let line_start = starts.get(line - 1).copied().unwrap_or(0) as usize;
+        let column = self
+            .text
+            .get(line_start..offset as usize)
+            .map(|s| s.chars().count())
+            .unwrap_or(offset as usize - line_start.min(offset as usize)) as u32
+            + 1;
+        Position { line: line as u32, column }
+    }
+
+    /// An error at a byte offset of this document.
+    pub fn error_at(&self, offset: u32, message: impl Into<String>) -> ConfigError {
+        let p = self.position(offset);
+        ConfigError::new(&self.name, p.line, p.column, message)
+    }
+
+    fn word(&self, raw: RawWord) -> Word<'_> {
+        let text = if raw.len & COOKED != 0 {
+            self.cooked.get((raw.len & !COOKED) as usize).map(|s| &**s).unwrap_or("")
+        } else {
+            self.text.get(raw.pos as usize..(raw.pos as usize + raw.len as usize)).unwrap_or("")
+        };
+        Word { doc: self, text, offset: raw.pos }
+    }
+
+    fn node(&self, index: u32) -> Option<Node<'_>> {
+        self.nodes.get(index as usize).map(|raw| Node { doc: self, index, raw: *raw })
+    }
+}
+
+/// A word of a statement, with its position.
+#[derive(Clone, Copy, Debug)]
+pub struct Word<'d> {
+    doc: &'d Document,
+    text: &'d str,
+    offset: u32,
+}
+
+impl<'d> Word<'d> {
+    pub fn text(&self) -> &'d str {
+        self.text
+    }
+
+    pub fn offset(&self) -> u32 {
+        self.offset
+    }
+
+    pub fn position(&self) -> Position {
+        self.doc.position(self.offset)
+    }
+
+    /// `"<expected>, found "<this word>""` at this word.
+    pub fn expected(&self, what: &str) -> ConfigError {
+        self.doc.error_at(self.offset, format!("{}, found {}", what, shown(self.text)))
+    }
+
+    /// An error with a free message at this word.
+    pub fn error(&self, message: impl Into<String>) -> ConfigError {
+        self.doc.error_at(self.offset, message)
+    }
+}
+
+/// A statement or a section.
+#[derive(Clone, Copy, Debug)]
+pub struct Node<'d> {
+    doc: &'d Document,
+    index: u32,
+    raw: RawNode,
+}
+
+impl<'d> Node<'d> {
+    pub fn document(&self) -> &'d Document {
+        self.doc
+    }
+
+    pub fn is_section(&self) -> bool {
+        self.raw.section
+    }
+
+    /// All the words: the keyword then the arguments.
+    pub fn words(&self) -> Words<'d> {
+        let start = self.raw.first_word as usize;
+        let end = start + self.raw.n_words as usize;
+        Words { doc: self.doc, raw: self.doc.words.get(start..end).unwrap_or_default().iter() }
+    }
+
+    /// The first word, or an empty word at the terminator for `;` / `{` alone.
+    pub fn keyword(&self) -> Word<'d> {
+        self.words().next().unwrap_or(Word { doc: self.doc, text: "", offset: self.raw.end })
+    }
+
+    /// The words after the keyword.
+    pub fn args(&self) -> Words<'d> {
+        let mut w = self.words();
+        w.next();
+        w
+    }
+
+    /// The n-th argument (0 is the first word after the keyword).
+    pub fn arg(&self, n: usize) -> Option<Word<'d>> {
+        self.args().nth(n)
+    }
+
+    pub fn n_args(&self) -> usize {
+        (self.raw.n_words as usize).saturating_sub(1)
+    }
+
+    /// Position of the keyword (or of the terminator when there is none).
+    pub fn position(&self) -> Position {
+        self.keyword().position()
+    }
+
+    /// Offset of the `;` or `{` ending the statement.
+    pub fn end_offset(&self) -> u32 {
+        self.raw.end
+    }
+
+    /// An error placed just after the last word, for "missing value" errors.
+    pub fn missing(&self, what: &str) -> ConfigError {
+        let found = match self.raw.section {
+            true => "'{'",
+            false => "';'",
+        };
+        self.doc.error_at(self.raw.end, format!("{}, found {}", what, found))
+    }
+
+    /// Position of the `}` that closed this section (`None` if the end of
+    /// the file closed it, or for a statement).
+    pub fn close_position(&self) -> Option<Position> {
+        (self.raw.close != NONE).then(|| self.doc.position(self.raw.close))
+    }
+
+    /// The content of a section (nothing for a statement).
+    pub fn children(&self) -> Children<'d> {
+        Children { doc: self.doc, next: if self.raw.section { self.raw.first_child } else { NONE } }
+    }
+
+    pub(crate) fn index(&self) -> u32 {
+        self.index
+    }
+}
+
+/// Iterator over the words of a node.
+#[derive(Clone, Debug)]
+pub struct Words<'d> {
+    doc: &'d Document,
+    raw: std::slice::Iter<'d, RawWord>,
+}
+
+impl<'d> Iterator for Words<'d> {
+    type Item = Word<'d>;
+    fn next(&mut self) -> Option<Word<'d>> {
+        self.raw.next().map(|r| self.doc.word(*r))
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.raw.size_hint()
+    }
+}
+
+impl ExactSizeIterator for Words<'_> {}
+
+/// Iterator over the nodes of a section.
+#[derive(Clone, Debug)]
+pub struct Children<'d> {
+    doc: &'d Document,
+    next: u32,
+}
+
+impl<'d> Iterator for Children<'d> {
+    type Item = Node<'d>;
+    fn next(&mut self) -> Option<Node<'d>> {
+        if self.next == NONE {
+            return None;
+        }
+        let node = self.doc.node(self.next)?;
+        self.next = node.raw.next_sibling;
+        Some(node)
+    }
+}
+
+/// An owned handle on a section of a shared [`Document`].
+#[derive(Clone, Debug)]
+pub struct Section {
+    doc: Arc<Document>,
+    index: u32,
+}
+
+impl Section {
+    pub(crate) fn new(doc: Arc<Document>, node: &Node<'_>) -> Section {
+        Section { doc, index: node.index() }
+    }
+
+    /// The section itself, to read its words and children.
+    pub fn node(&self) -> Node<'_> {
+        // The index comes from a node of this document, so it exists.
+        self.doc.node(self.index).unwrap_or(Node {
+            doc: &self.doc,
+            index: self.index,
+            raw: RawNode { first_word: 0, n_words: 0, end: 0, close: NONE, first_child: NONE, next_sibling: NONE, section: true },
+        })
+    }
+
+    pub fn document(&self) -> &Arc<Document> {
+        &self.doc
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Document, ConfigError> {
+        Document::parse("t.conf", text.to_string())
+    }
+
+    fn shape(nodes: Children<'_>) -> String {
+        let mut out = String::new();
+        for n in nodes {
+            let words: Vec<&str> = n.words().map(|w| w.text()).collect();
+            out.push_str(&words.join(" "));
+            if n.is_section() {
+                out.push('{');
+                out.push_str(&shape(n.children()));
+                out.push('}');
+            } else {
+                out.push(';');
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn nesting() {
+        let doc = parse("a 1 {\n b 2;\n c { d; }\n}\ne;\n").unwrap();
+        assert_eq!(shape(doc.root()), "a 1{b 2;c{d;}}e;");
+        let a = doc.root().next().unwrap();
+        assert_eq!(a.position(), Position { line: 1, column: 1 });
+        assert_eq!(a.close_position(), Some(Position { line: 4, column: 1 }));
+        let b = a.children().next().unwrap();
+        assert_eq!(b.arg(0).unwrap().position(), Position { line: 2, column: 4 });
+    }
+
+    #[test]
+    fn unclosed_at_eof_is_accepted() {
+        let doc = parse("a {\n b {\n c;\n").unwrap();
+        assert_eq!(shape(doc.root()), "a{b{c;}}");
+        assert_eq!(doc.root().next().unwrap().close_position(), None);
+    }
+
+    #[test]
+    fn extra_close_truncates() {
+        let doc = parse("a { b; }\n}\nthis is ignored;\n").unwrap();
+        assert_eq!(shape(doc.root()), "a{b;}");
+        assert_eq!(doc.truncated_at(), Some(Position { line: 2, column: 1 }));
+        // Look-ahead of one statement: its lexing error is reported ...
+        assert!(parse("a { b; }\n}\nbad line\n").is_err());
+        // ... but not beyond.
+        assert!(parse("a { b; }\n}\nok;\nbad line\n").is_ok());
+    }
+
+    #[test]
+    fn words_before_close_are_dropped() {
+        let doc = parse("a { b 1 }\n").unwrap();
+        assert_eq!(shape(doc.root()), "a{}");
+    }
+
+    #[test]
+    fn empty_file_is_an_error() {
+        let e = parse("").unwrap_err();
+        assert_eq!((e.line, e.column), (1, 1));
+        assert!(parse("# only a comment\n\n").is_err());
+    }
+
+    #[test]
+    fn error_position_counts_characters() {
+        let e = parse("é;\n  ab \"cd\n").unwrap_err();
+        assert_eq!((e.line, e.column), (2, 6));
+        let e = parse("x;\r\n\r\n y z\r\n").unwrap_err();
+        assert_eq!((e.line, e.column), (3, 2));
+    }
+
+    #[test]
+    fn large_input_is_fast_enough() {
+        let mut text = String::from("neighbor 10.0.0.1 {\n static {\n");
+        for n in 0..100_000u32 {
+            text.push_str(&format!("  route 10.{}.{}.0/24 next-hop 1.2.3.4;\n", n >> 8 & 255, n & 255));
+        }
+        text.push_str(" }\n}\n");
+        let doc = parse(&text).unwrap();
+        let neighbor = doc.root().next().unwrap();
+        let stat = neighbor.children().next().unwrap();
+        assert_eq!(stat.children().count(), 100_000);
+        // Only quoted/escaped words are copied.
+        assert!(doc.cooked.is_empty());
+        assert_eq!(doc.words.len(), 2 + 1 + 4 * 100_000);
+    }
+}
