@@ -857,6 +857,7 @@ mod tests {
                     PeerOutput::Report(Report::Up { .. }) => Some("up".into()),
                     PeerOutput::Report(Report::Down(reason)) => Some(format!("down {reason}")),
                     PeerOutput::Connected { .. } => Some("connected".into()),
+                    PeerOutput::Negotiated(_) => Some("negotiated".into()),
                     _ => None,
                 },
                 _ => None,
@@ -917,7 +918,7 @@ mod tests {
         assert_eq!(reactor.peer_state(active), Some(State::Established));
         assert_eq!(reactor.peer_state(passive), Some(State::Established));
         // ExaBGP's API sequences (api.md §5.3).
-        let session = ["CONNECT", "OPENSENT", "OPENCONFIRM", "ESTABLISHED", "up"];
+        let session = ["CONNECT", "OPENSENT", "negotiated", "OPENCONFIRM", "ESTABLISHED", "up"];
         let mut outgoing = vec!["ACTIVE", "IDLE", "connected"];
         outgoing.extend(session);
         assert_eq!(api_sequence(&seen, active), outgoing);

@@ -62,8 +62,6 @@ pub struct FsmConfig {
     /// Our ASN; `None` mirrors the peer's (ExaBGP without `local-as`: read
     /// the OPEN first, answer with the same ASN).
     pub local_as: Option<u32>,
-    /// The ASN the peer must announce; `None` accepts any.
-    pub peer_as: Option<u32>,
     pub router_id: Ipv4Addr,
     /// The Hold Time we advertise.
     pub hold_time: u16,
@@ -81,7 +79,6 @@ impl Default for FsmConfig {
     fn default() -> Self {
         FsmConfig {
             local_as: None,
-            peer_as: None,
             router_id: Ipv4Addr::UNSPECIFIED,
             hold_time: 180,
             passive: false,
@@ -95,8 +92,8 @@ impl Default for FsmConfig {
 /// A decoded message, reduced to what the FSM looks at.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Received {
-    /// `asn` is the effective one (the 4-octet capability's when present).
-    /// `refusal` is the codec's verdict on the OPEN (`capability::negotiate`:
+    /// `asn` is the OPEN's My AS field (AS_TRANS for a 4-octet peer): what
+    /// mirror mode answers with, as ExaBGP does. `refusal` is the codec's verdict on the OPEN (`capability::negotiate`:
     /// peer AS, identifier, hold time, multisession); the FSM sends it after
     /// its own OPEN when it mirrors the peer's ASN, as ExaBGP does.
     Open {
@@ -186,6 +183,9 @@ pub enum Report {
     /// ExaBGP's `fsm` API message: the state it would announce now. This is
     /// ExaBGP's view (see the module notes), not `Fsm::state`.
     Fsm(State),
+    /// The peer's OPEN was accepted (ExaBGP's `negotiated` API message, sent
+    /// just before OPENCONFIRM; the peer layer attaches the agreement).
+    Negotiated,
     /// The session reached Established with this negotiated Hold Time
     /// (`state: up`).
     Up { hold_time: u16 },
@@ -747,10 +747,13 @@ impl Fsm {
                         self.fail(now, notify, out);
                     }
                 }
+                // ExaBGP ignores an OPEN in Established (RFC 6608 would
+                // send 5/3); the peer would see the difference.
                 Received::KeepAlive
                 | Received::Update
                 | Received::RouteRefresh
-                | Received::Operational { .. } => self.restart_hold(now, out),
+                | Received::Operational { .. }
+                | Received::Open { .. } => self.restart_hold(now, out),
                 // RFC 6608 §3: unexpected message in Established.
                 _ => {
                     self.fail(now, Notify::new(code::FSM, subcode::UNEXPECTED_IN_ESTABLISHED), out)
@@ -789,6 +792,7 @@ impl Fsm {
         // RFC 4271 §4.2: the smaller Hold Time of the two OPENs.
         self.hold_time = self.config.hold_time.min(open.hold_time);
         out.push(Action::Disarm(TimerKind::ConnectRetry));
+        out.push(Action::Report(Report::Negotiated));
         self.set_state(State::OpenConfirm, out);
         Self::report(&[State::OpenConfirm], out);
         out.push(Action::Send(OutMessage::KeepAlive));
@@ -828,7 +832,6 @@ mod tests {
     fn config() -> FsmConfig {
         FsmConfig {
             local_as: Some(65001),
-            peer_as: Some(65002),
             router_id: LOCAL_ID,
             hold_time: 90,
             ..FsmConfig::default()
@@ -1039,7 +1042,7 @@ mod tests {
     #[test]
     fn connect_mirror_mode_waits_for_open_then_answers_with_peer_asn() {
         let t0 = Instant::now();
-        let mut fsm = Fsm::new(FsmConfig { local_as: None, peer_as: None, ..config() }, "p");
+        let mut fsm = Fsm::new(FsmConfig { local_as: None, ..config() }, "p");
         run(&mut fsm, t0, Event::ManualStart);
         let out = run(&mut fsm, t0, Event::TcpConnectionConfirmed);
         assert_eq!(fsm.state(), State::Connect);
@@ -1153,6 +1156,7 @@ mod tests {
         let out = run(&mut fsm, t0, Event::Message(Received::KeepAlive));
         let n = sent_notify(&out).expect("notification");
         assert_eq!((n.code, n.subcode), (5, 1));
+        assert_eq!(n.data, b"The first packet received is not an open message (KEEPALIVE)");
         assert_eq!(fsm.state(), State::Idle);
     }
 
@@ -1322,12 +1326,13 @@ mod tests {
     }
 
     #[test]
-    fn established_open_is_an_fsm_error_5_3() {
+    fn established_open_is_ignored_like_exabgp() {
         let t0 = Instant::now();
         let mut fsm = fsm_in(State::Established, t0);
         let out = run(&mut fsm, t0, peer_open(90));
-        assert_eq!(sent_notify(&out).map(|n| (n.code, n.subcode)), Some((5, 3)));
-        assert_eq!(fsm.state(), State::Idle);
+        assert!(sent(&out).is_empty());
+        assert!(armed(&out, TimerKind::Hold).is_some());
+        assert_eq!(fsm.state(), State::Established);
     }
 
     #[test]
@@ -1437,6 +1442,87 @@ mod tests {
         assert!(run(&mut fsm, t0, Event::HoldTimerExpires).is_empty());
         assert!(run(&mut fsm, t0, Event::KeepaliveTimerExpires).is_empty());
         assert!(run(&mut fsm, t0, Event::Message(Received::Update)).is_empty());
+    }
+
+    // --- ExaBGP's API view ---
+
+    #[test]
+    fn outgoing_session_reports_like_exabgp() {
+        let t0 = Instant::now();
+        let mut fsm = Fsm::new(config(), "p");
+        let mut all = reports(&run(&mut fsm, t0, Event::ManualStart));
+        // Refused connects are retried silently.
+        all.extend(reports(&run(&mut fsm, t0, Event::TcpConnectionFails)));
+        all.extend(reports(&run(&mut fsm, t0, Event::ConnectRetryTimerExpires)));
+        all.extend(reports(&run(&mut fsm, t0, Event::TcpCrAcked)));
+        all.extend(reports(&run(&mut fsm, t0, peer_open(90))));
+        all.extend(reports(&run(&mut fsm, t0, Event::Message(Received::KeepAlive))));
+        use State::*;
+        assert_eq!(
+            all,
+            [
+                Report::Fsm(Active),
+                Report::Fsm(Idle),
+                Report::Fsm(Connect),
+                Report::Fsm(OpenSent),
+                Report::Negotiated,
+                Report::Fsm(OpenConfirm),
+                Report::Fsm(Established),
+                Report::Up { hold_time: 90 },
+            ]
+        );
+        // Hold timer expiry: down, IDLE; the next attempt starts with ACTIVE, IDLE.
+        let out = run(&mut fsm, t0 + secs(90), Event::HoldTimerExpires);
+        assert_eq!(
+            reports(&out),
+            [Report::Down(Reason::NotifySent(Notify::with_data(4, 0, &[]))), Report::Fsm(Idle)]
+        );
+        let out = run(&mut fsm, t0 + secs(90), Event::IdleHoldTimerExpires);
+        assert_eq!(reports(&out), [Report::Fsm(Active), Report::Fsm(Idle)]);
+    }
+
+    #[test]
+    fn incoming_session_on_a_passive_peer_reports_like_exabgp() {
+        let t0 = Instant::now();
+        let mut fsm = Fsm::new(FsmConfig { passive: true, ..config() }, "p");
+        // ExaBGP does not run a passive peer before a connection arrives.
+        assert!(reports(&run(&mut fsm, t0, Event::ManualStart)).is_empty());
+        let out = run(&mut fsm, t0, Event::TcpConnectionConfirmed);
+        use State::*;
+        assert_eq!(
+            reports(&out),
+            [Report::Fsm(Active), Report::Fsm(Idle), Report::Fsm(Connect), Report::Fsm(OpenSent)]
+        );
+        // The OPEN goes out between CONNECT and OPENSENT (send-open API order).
+        let open_at = out.iter().position(|a| matches!(a, Action::Send(OutMessage::Open { .. })));
+        let opensent_at = out.iter().position(|a| *a == Action::Report(Report::Fsm(OpenSent)));
+        assert!(open_at < opensent_at);
+    }
+
+    #[test]
+    fn shutdown_reports_down_then_idle_twice() {
+        let t0 = Instant::now();
+        let mut fsm = fsm_in(State::Established, t0);
+        let out = run(&mut fsm, t0, Event::ManualStop { cease: None, restart: false });
+        assert_eq!(
+            reports(&out),
+            [Report::Down(Reason::Stopped), Report::Fsm(State::Idle), Report::Fsm(State::Idle)]
+        );
+        assert_eq!(Reason::Stopped.to_string(), "stop, message [shutting down]");
+    }
+
+    #[test]
+    fn collision_dump_reports_exabgp_reason() {
+        let t0 = Instant::now();
+        let mut fsm = fsm_in(State::OpenSent, t0);
+        let out = run(&mut fsm, t0, Event::OpenCollisionDump);
+        assert_eq!(reports(&out), [Report::Down(Reason::Collision), Report::Fsm(State::Idle)]);
+        assert_eq!(
+            Reason::Collision.to_string(),
+            "closing outgoing connection as we have another incoming on with higher router-id"
+        );
+        let out = run(&mut fsm, t0, Event::TcpConnectionConfirmed);
+        assert_eq!(reports(&out)[..3], [Report::Fsm(State::Active), Report::Fsm(State::Idle), Report::Fsm(State::Connect)]);
     }
 
     #[test]

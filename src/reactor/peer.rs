@@ -125,6 +125,9 @@ pub enum PeerOutput {
     },
     /// A message was received and decoded (before the FSM acted on it).
     Received(Packet),
+    /// The peer's OPEN was accepted: ExaBGP's `negotiated` API message, in
+    /// its place (after the OPENs, before `OPENCONFIRM`).
+    Negotiated(Rc<Negotiated>),
     /// A message this layer sent: OPEN, KEEPALIVE, NOTIFICATION and what
     /// `send_message` queued; not the UPDATEs of `queue_update` (their
     /// producer knows them).
@@ -195,7 +198,6 @@ impl PeerSettings {
     pub fn fsm_config(&self) -> FsmConfig {
         FsmConfig {
             local_as: self.local_as,
-            peer_as: self.peer_as,
             router_id: self.router_id.unwrap_or(Ipv4Addr::UNSPECIFIED),
             hold_time: self.hold_time,
             passive: self.passive,
@@ -722,6 +724,11 @@ impl Peer {
                     Action::Send(message) => self.send(message, ctx),
                     Action::Arm(kind, at) => ctx.timers.arm(ctx.token, kind, at),
                     Action::Disarm(kind) => ctx.timers.disarm(ctx.token, kind),
+                    Action::Report(Report::Negotiated) => {
+                        if let Some(negotiated) = &self.negotiated {
+                            ctx.outputs.push(PeerOutput::Negotiated(negotiated.clone()));
+                        }
+                    }
                     Action::Report(report) => ctx.outputs.push(PeerOutput::Report(report)),
                     Action::Close(_) => self.close_connection(now, ctx),
                     Action::Finished => {
