@@ -1076,13 +1076,68 @@ mod tests {
     /// Runs `script` against a reactor peer; returns the messages it sent
     /// and its API sequence.
     fn scripted(script: &[u8]) -> (Vec<Vec<u8>>, Vec<String>) {
+        let (messages, seen, id) = scripted_with(|s| s, script);
+        (messages, api_sequence(&seen, id))
+    }
+
+    /// As `scripted`, with adjusted settings; returns every output.
+    fn scripted_with(
+        adjust: impl FnOnce(PeerSettings) -> PeerSettings,
+        script: &[u8],
+    ) -> (Vec<Vec<u8>>, Vec<Output>, PeerId) {
         let mut reactor = Reactor::new().unwrap();
         let fake = FakePeer::new();
-        let id = reactor.add_peer(PeerSettings { attempts: 1, ..fake.settings() });
+        let id = reactor.add_peer(adjust(PeerSettings { attempts: 1, ..fake.settings() }));
         let mut seen = Vec::new();
         let messages = fake.run(&mut reactor, script, &mut seen);
         turn_until(&mut reactor, &mut seen, |r, _| r.peer(id).is_none());
-        (messages, api_sequence(&seen, id))
+        (messages, seen, id)
+    }
+
+    /// An OPEN from AS 65002 with ipv4 unicast, asn4 and the extended
+    /// message capability (RFC 8654), which ExaBGP's encoder leaves out.
+    const EXTENDED_OPEN: &str = "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0031:01:04FDEA00B402020202:14:020601040001000102064104 0000FDEA:02020600";
+
+    /// A valid UPDATE of 5023 octets: 1000 withdrawn /32s.
+    fn big_update() -> Vec<u8> {
+        let mut m = hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:139F:02:1388");
+        for i in 0..1000u32 {
+            m.push(32);
+            m.extend_from_slice(&(0x0A00_0000 + i).to_be_bytes());
+        }
+        m.extend_from_slice(&[0, 0]);
+        assert_eq!(m.len(), 5023);
+        m
+    }
+
+    #[test]
+    fn extended_message_raises_the_frame_limit() {
+        let mut script = hex(&EXTENDED_OPEN.replace(' ', ""));
+        script.extend(hex(KEEPALIVE));
+        script.extend(big_update());
+        // Then something to end the session on.
+        script.extend(hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0013:FF"));
+        let extended = |s: PeerSettings| PeerSettings {
+            capabilities: LocalCapabilities { extended_message: true, ..s.capabilities.clone() },
+            ..s
+        };
+        let (messages, seen, id) = scripted_with(extended, &script);
+        assert_eq!(messages.len(), 3, "{messages:02X?}");
+        assert_eq!(messages[2][19..21], [1, 0]);
+        let update = seen
+            .iter()
+            .filter_map(|o| received(o, id))
+            .find(|p| matches!(p.message, Message::Update(_)))
+            .expect("big UPDATE received");
+        assert_eq!(update.body.len(), 5004);
+        assert_eq!(update.negotiated.as_ref().map(|n| n.msg_size), Some(65535));
+
+        // Without the capability on our side, the same UPDATE is too long.
+        let (messages, _, _) = scripted_with(|s| s, &script);
+        assert_eq!(messages.len(), 3, "{messages:02X?}");
+        let mut expected = vec![3u8, 1, 2];
+        expected.extend_from_slice(b"UPDATE has an invalid message length of 5023");
+        assert_eq!(messages[2][18..], expected[..]);
     }
 
     /// Our OPEN, our KEEPALIVE, then `notification` (hex) exactly.
