@@ -15,7 +15,8 @@
 //! Reports follow ExaBGP's API, not the RFC states: ExaBGP announces
 //! `ACTIVE, IDLE` when a session attempt starts (an accepted connection
 //! starts one too), `CONNECT` once TCP is up, `OPENSENT` once its OPEN is out,
-//! then `OPENCONFIRM` and `ESTABLISHED` + `up`; a session that had TCP ends
+//! then `negotiated` (`Report::Negotiated`), `OPENCONFIRM` and
+//! `ESTABLISHED` + `up`; a session that had TCP ends
 //! with `down <reason>` then `IDLE`; a shutdown adds one more `IDLE`.
 //! Connect retries are silent (ExaBGP retries inside its IDLE).
 //!
@@ -442,7 +443,7 @@ impl Fsm {
     }
 
     /// The one place the state changes (logged; the API sees `report`).
-    fn set_state(&mut self, new: State, _out: &mut Vec<Action>) {
+    fn set_state(&mut self, new: State) {
         if new == self.state {
             return;
         }
@@ -471,11 +472,11 @@ impl Fsm {
         out.push(Action::Disarm(TimerKind::IdleHold));
         if self.config.passive {
             // ExaBGP does not run a passive peer until a connection arrives.
-            self.set_state(State::Active, out);
+            self.set_state(State::Active);
         } else {
             self.attempts = self.attempts.saturating_add(1);
             Self::report(&[State::Active, State::Idle], out);
-            self.set_state(State::Connect, out);
+            self.set_state(State::Connect);
             out.push(Action::Connect);
         }
     }
@@ -484,7 +485,7 @@ impl Fsm {
         match self.state {
             // RFC 4271 §8.2.2 Active, event 9: try again, go to Connect.
             State::Active if self.enabled && !self.config.passive => {
-                self.set_state(State::Connect, out);
+                self.set_state(State::Connect);
                 out.push(Action::Connect);
             }
             // Connect, event 9: drop the attempt and start a new one.
@@ -554,7 +555,7 @@ impl Fsm {
         self.tcp_up = false;
         self.hold_time = 0;
         self.zero_hold_keepalives = 0;
-        self.set_state(State::Idle, out);
+        self.set_state(State::Idle);
     }
 
     /// A session ended: close, then back off and restart unless the peer is
@@ -618,12 +619,12 @@ impl Fsm {
                 match self.config.local_as {
                     Some(asn) => {
                         self.send_open(asn, out);
-                        self.set_state(State::OpenSent, out);
+                        self.set_state(State::OpenSent);
                         Self::report(&[State::OpenSent], out);
                     }
                     // Mirroring the peer's ASN: wait for its OPEN in Connect,
                     // as ExaBGP does.
-                    None => self.set_state(State::Connect, out),
+                    None => self.set_state(State::Connect),
                 }
             }
             _ => {
@@ -643,7 +644,7 @@ impl Fsm {
             // A refused connect is not a session: retry, without counting an
             // attempt or growing the backoff (ExaBGP keeps retrying).
             out.push(Action::Close(Reason::ConnectFailed));
-            self.set_state(State::Active, out);
+            self.set_state(State::Active);
             out.push(Action::Arm(TimerKind::ConnectRetry, now + self.config.connect_retry));
         }
     }
@@ -723,7 +724,7 @@ impl Fsm {
                 Received::KeepAlive => {
                     self.restart_hold(now, out);
                     self.backoff.reset();
-                    self.set_state(State::Established, out);
+                    self.set_state(State::Established);
                     Self::report(&[State::Established], out);
                     out.push(Action::Report(Report::Up { hold_time: self.hold_time }));
                 }
@@ -781,7 +782,7 @@ impl Fsm {
         if self.state == State::Connect {
             // Mirror mode: answer with the peer's own ASN, before checking.
             self.send_open(open.asn, out);
-            self.set_state(State::OpenSent, out);
+            self.set_state(State::OpenSent);
             Self::report(&[State::OpenSent], out);
         }
         self.peer_open = Some(open);
@@ -793,7 +794,7 @@ impl Fsm {
         self.hold_time = self.config.hold_time.min(open.hold_time);
         out.push(Action::Disarm(TimerKind::ConnectRetry));
         out.push(Action::Report(Report::Negotiated));
-        self.set_state(State::OpenConfirm, out);
+        self.set_state(State::OpenConfirm);
         Self::report(&[State::OpenConfirm], out);
         out.push(Action::Send(OutMessage::KeepAlive));
         match keepalive_for(self.hold_time) {

@@ -79,7 +79,8 @@ pub struct PeerSettings {
     /// route-refresh, asn4, multi-session, extended message, hostname and
     /// domain, software version, operational, extended next-hop. Its
     /// `local_as` is not read: the OPEN's ASN (configured, or mirrored from
-    /// the peer) goes in the 4-octet AS capability.
+    /// the peer) goes in the 4-octet AS capability. Nor is `restarted`: like
+    /// ExaBGP (`FORCE_GRACEFUL`) every session sets the graceful-restart R bit.
     pub capabilities: LocalCapabilities,
     /// `capability { aigp … }`: not announced, only kept in `Negotiated`.
     pub aigp: bool,
@@ -556,6 +557,8 @@ impl Peer {
         let config = self.fsm.config();
         let mut local = self.settings.capabilities.clone();
         local.local_as = asn;
+        // ExaBGP always acts as if recovering from a restart (RFC 4724 §3 R bit).
+        local.restarted = true;
         Open::new(asn, config.hold_time, config.router_id, local.build())
     }
 
@@ -758,4 +761,63 @@ fn packet(message: Message, bytes: Bytes, negotiated: Option<Rc<Negotiated>>) ->
     let header = bytes.slice(..HEADER_LEN.min(bytes.len()));
     let body = bytes.slice(HEADER_LEN.min(bytes.len())..);
     Packet { message, header, body, negotiated }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hex(s: &str) -> Vec<u8> {
+        let s: String = s.chars().filter(|c| *c != ':').collect();
+        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    }
+
+    fn settings() -> PeerSettings {
+        PeerSettings {
+            local_as: Some(65533),
+            peer_as: Some(65533),
+            router_id: Some(Ipv4Addr::new(10, 0, 0, 2)),
+            ..PeerSettings::new("127.0.0.1".parse().unwrap())
+        }
+    }
+
+    fn wire(open: Open) -> Vec<u8> {
+        let mut out = BytesMut::new();
+        Message::Open(open).pack(&Negotiated::default(), &mut out).unwrap();
+        out.to_vec()
+    }
+
+    #[test]
+    fn open_is_byte_identical_to_qa_conf_hostname() {
+        let mut s = settings();
+        s.capabilities.host_name = Some("my-host-name".into());
+        s.capabilities.domain_name = Some("my-domain-name.com".into());
+        let peer = Peer::new(s);
+        // qa/encoding/conf-hostname.msg
+        assert_eq!(
+            wire(peer.build_open(65533)),
+            hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0051:01:04FFFD00B40A000002340206010400010001020641040000FFFD022249200C6D792D686F73742D6E616D65126D792D646F6D61696E2D6E616D652E636F6D")
+        );
+    }
+
+    #[test]
+    fn open_sets_the_graceful_restart_bit_and_as_trans() {
+        let mut s = settings();
+        s.capabilities.graceful_restart = 120;
+        let peer = Peer::new(s);
+        let open = peer.build_open(4_200_000_000);
+        assert_eq!(open.capabilities.asn4(), Some(4_200_000_000));
+        let bytes = wire(open);
+        assert_eq!(&bytes[20..22], &[0x5B, 0xA0]);
+        // Capability 64: R bit and 120 s, then ipv4 unicast with F bit 0x80.
+        let gr = hex("40:06:8078:0001:01:80");
+        let at = bytes.windows(gr.len()).position(|w| w == gr.as_slice());
+        assert!(at.is_some(), "{bytes:02X?}");
+    }
+
+    #[test]
+    fn sent_packets_split_header_and_body() {
+        let p = packet(Message::KeepAlive, Bytes::from(hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0013:04")), None);
+        assert_eq!((p.header.len(), p.body.len()), (19, 0));
+    }
 }
