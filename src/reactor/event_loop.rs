@@ -1111,6 +1111,26 @@ mod tests {
     }
 
     #[test]
+    fn mirror_mode_answers_with_the_peer_asn_after_its_open() {
+        let mut script = peer_open_bytes(65002, 180);
+        script.extend(hex(KEEPALIVE));
+        script.extend(hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0013:FF"));
+        let (messages, seen, id) =
+            scripted_with(|s| PeerSettings { local_as: None, ..s }, &script);
+        assert_eq!(messages.len(), 3, "{messages:02X?}");
+        assert_eq!((messages[0][18], &messages[0][20..22]), (1, &[0xFD, 0xEA][..]));
+        assert_eq!(messages[1], hex(KEEPALIVE));
+        assert_eq!(messages[2][19..21], [1, 0]);
+        assert_eq!(
+            api_sequence(&seen, id),
+            [
+                "ACTIVE", "IDLE", "connected", "CONNECT", "OPENSENT", "negotiated", "OPENCONFIRM",
+                "ESTABLISHED", "up", "down notification sent (1,0)", "IDLE", "IDLE"
+            ]
+        );
+    }
+
+    #[test]
     fn extended_message_raises_the_frame_limit() {
         let mut script = hex(&EXTENDED_OPEN.replace(' ', ""));
         script.extend(hex(KEEPALIVE));

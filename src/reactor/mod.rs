@@ -33,6 +33,15 @@
 //! messages (`PeerOutput::Received`, decoded, with the raw bytes and the
 //! session's `Negotiated`); it answers with `write_process`, `stop_peer`,
 //! `queue_update` (pre-encoded UPDATEs), `send_message`….
+//!
+//! What the API prints comes from `PeerOutput`s in ExaBGP's order:
+//! `Connected` (`state: connected`), `Report::Fsm` (`fsm` messages, ExaBGP's
+//! sequence rather than RFC 4271's states, see `fsm.rs`), `Negotiated`,
+//! `Report::Up`, `Report::Down(reason)` (`reason` is its `Display`),
+//! `Received`/`Sent` packets, and `Refresh` for the RIB.
+//!
+//! STAGE TWO: `Message::Update` carries the raw body until the typed UPDATE
+//! lands; `PeerSettings` is built by hand until the configuration model does.
 
 pub mod connection;
 pub mod delay;
