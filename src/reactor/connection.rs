@@ -7,8 +7,8 @@
 //! registers `stream_mut()` with its token, calls `read` on READABLE and
 //! `flush` when bytes are queued, and drops the value to close.
 //!
-//! Frames are cut by a local header splitter (`split_frame`); the codec's
-//! `bgp::framing` replaces it in stage two.
+//! Frames are cut by the codec's `bgp::framing::split`, which checks each
+//! header as soon as it is in (RFC 4271 §6.1) with ExaBGP's error texts.
 
 use std::collections::VecDeque;
 use std::io::{self, IoSlice, Read, Write};
@@ -18,12 +18,11 @@ use bytes::{Buf, Bytes, BytesMut};
 use mio::net::TcpStream;
 use socket2::{Domain, Protocol, SockRef, Socket, Type};
 
-use crate::bgp::notify::{code, subcode, Notify};
+use crate::bgp::framing::{self, HEADER_LEN};
+use crate::bgp::negotiated::MSG_SIZE_STANDARD;
+use crate::bgp::notify::Notify;
 
-/// RFC 4271 §4.1: 16-octet marker, 2-octet length, 1-octet type.
-pub const HEADER_LEN: usize = 19;
-/// RFC 4271 §4.1 maximum without the extended-message capability.
-pub const MSG_SIZE_STANDARD: usize = 4096;
+pub use crate::bgp::framing::Frame;
 /// Bytes read from the socket per `read` call before giving others a turn.
 pub const READ_BUDGET: usize = 256 * 1024;
 /// Default limit of queued low-priority bytes (UPDATEs) per connection.
@@ -43,16 +42,12 @@ pub enum Direction {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Priority {
     Urgent,
+    /// UPDATEs: refused once `tx_limit` bytes wait (back-pressure).
     Bulk,
-}
-
-/// One whole message as read from the wire, header included.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Frame {
-    /// RFC 4271 §4.1 type octet.
-    pub kind: u8,
-    /// The whole message (marker, length, type, body).
-    pub bytes: Bytes,
+    /// In line with the UPDATEs but never refused: ROUTE-REFRESH and
+    /// OPERATIONAL from the API, whose place among the UPDATEs matters
+    /// (RFC 7313 §4: BoRR, the routes, then EoRR).
+    Ordered,
 }
 
 /// What to do to an outgoing socket before connecting.
@@ -243,9 +238,10 @@ impl Connection {
         }
     }
 
-    /// The next whole message waiting in the rx buffer.
+    /// The next whole message waiting in the rx buffer; `Err` is the
+    /// NOTIFICATION a bad header calls for.
     pub fn next_frame(&mut self) -> Result<Option<Frame>, Notify> {
-        split_frame(&mut self.rx, self.max_frame)
+        framing::split(&mut self.rx, self.max_frame)
     }
 
     /// Bytes received but not yet framed.
@@ -264,6 +260,10 @@ impl Connection {
                 if self.bulk_bytes >= self.tx_limit {
                     return false;
                 }
+                self.bulk_bytes += len;
+                self.bulk.push_back(message);
+            }
+            Priority::Ordered => {
                 self.bulk_bytes += len;
                 self.bulk.push_back(message);
             }
@@ -352,32 +352,6 @@ impl Connection {
     pub fn shutdown(&self) {
         let _ = self.stream.shutdown(Shutdown::Both);
     }
-}
-
-/// Cuts one whole message off the front of `rx`, checking the header as
-/// RFC 4271 §6.1 requires (marker all ones, 19 <= length <= max).
-pub fn split_frame(rx: &mut BytesMut, max: usize) -> Result<Option<Frame>, Notify> {
-    if rx.len() < HEADER_LEN {
-        return Ok(None);
-    }
-    let header = &rx[..HEADER_LEN];
-    if header[..16].iter().any(|&b| b != 0xFF) {
-        return Err(Notify::header(subcode::CONNECTION_NOT_SYNCHRONIZED));
-    }
-    let length = usize::from(u16::from_be_bytes([header[16], header[17]]));
-    let kind = header[18];
-    if length < HEADER_LEN || length > max {
-        // RFC 4271 §6.1: the data field is the erroneous Length field.
-        return Err(Notify::with_data(
-            code::MESSAGE_HEADER,
-            subcode::BAD_MESSAGE_LENGTH,
-            &header[16..18],
-        ));
-    }
-    if rx.len() < length {
-        return Ok(None);
-    }
-    Ok(Some(Frame { kind, bytes: rx.split_to(length).freeze() }))
 }
 
 /// RFC 2385 TCP MD5 signature for traffic with `peer` (Linux TCP_MD5SIG).
@@ -489,14 +463,6 @@ pub fn set_min_ttl<S>(_socket: &S, _v6: bool, _ttl: u8) -> io::Result<()> {
 mod tests {
     use super::*;
 
-    fn message(kind: u8, body: &[u8]) -> Vec<u8> {
-        let mut m = vec![0xFF; 16];
-        m.extend_from_slice(&((HEADER_LEN + body.len()) as u16).to_be_bytes());
-        m.push(kind);
-        m.extend_from_slice(body);
-        m
-    }
-
     /// Linux without CONFIG_TCP_MD5SIG answers ENOENT/ENOPROTOOPT: skip then.
     fn md5_unsupported(e: &io::Error) -> bool {
         matches!(e.raw_os_error(), Some(libc::ENOENT) | Some(libc::ENOPROTOOPT))
@@ -550,45 +516,5 @@ mod tests {
             assert_eq!(v6.unicast_hops_v6().unwrap(), 2);
             set_min_ttl(&v6, true, 255).unwrap();
         }
-    }
-
-    #[test]
-    fn split_frame_waits_for_a_whole_message() {
-        let whole = message(2, &[0, 0, 0, 0]);
-        let mut rx = BytesMut::from(&whole[..10]);
-        assert_eq!(split_frame(&mut rx, 4096), Ok(None));
-        rx.extend_from_slice(&whole[10..22]);
-        assert_eq!(split_frame(&mut rx, 4096), Ok(None));
-        rx.extend_from_slice(&whole[22..]);
-        rx.extend_from_slice(&message(4, &[]));
-        let frame = split_frame(&mut rx, 4096).unwrap().unwrap();
-        assert_eq!(frame.kind, 2);
-        assert_eq!(&frame.bytes[..], &whole[..]);
-        let frame = split_frame(&mut rx, 4096).unwrap().unwrap();
-        assert_eq!((frame.kind, frame.bytes.len()), (4, 19));
-        assert!(rx.is_empty());
-    }
-
-    #[test]
-    fn split_frame_bad_marker_is_connection_not_synchronized() {
-        let mut m = message(4, &[]);
-        m[3] = 0;
-        let mut rx = BytesMut::from(&m[..]);
-        let err = split_frame(&mut rx, 4096).unwrap_err();
-        assert_eq!((err.code, err.subcode), (1, 1));
-    }
-
-    #[test]
-    fn split_frame_bad_length_echoes_the_length_field() {
-        let mut m = message(4, &[]);
-        m[16] = 0;
-        m[17] = 18;
-        let err = split_frame(&mut BytesMut::from(&m[..]), 4096).unwrap_err();
-        assert_eq!((err.code, err.subcode, err.data), (1, 2, vec![0, 18]));
-        let big = message(2, &vec![0; 4096]);
-        let err = split_frame(&mut BytesMut::from(&big[..]), 4096).unwrap_err();
-        assert_eq!((err.code, err.subcode), (1, 2));
-        // With extended messages (RFC 8654) the same frame passes.
-        assert!(split_frame(&mut BytesMut::from(&big[..]), 65535).unwrap().is_some());
     }
 }

@@ -28,6 +28,7 @@ use bytes::Bytes;
 use mio::{Events, Interest, Poll, Token};
 use slab::Slab;
 
+use crate::bgp::message::Message;
 use crate::bgp::notify::Notify;
 
 use super::connection::Connection;
@@ -268,6 +269,15 @@ impl Reactor {
             self.flush_list.push(peer.0);
         }
         queued
+    }
+
+    /// Sends a ROUTE-REFRESH, OPERATIONAL (in line with the queued UPDATEs)
+    /// or NOTIFICATION (which ends the session, like `teardown`) to an
+    /// established peer; `false` when it is not established, for an OPEN, or
+    /// when the message is too long for the session (see `Peer::send_message`).
+    pub fn send_message(&mut self, peer: PeerId, message: &Message) -> bool {
+        let now = Instant::now();
+        self.with_peer(peer.0, |p, ctx| p.send_message(now, message, ctx)).unwrap_or(false)
     }
 
     /// Adds and spawns a helper (failures come as `Output`s).
@@ -790,8 +800,14 @@ fn process_timer(id: ProcessId) -> Token {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bgp::capability::LocalCapabilities;
+    use crate::bgp::iana::{Family, MessageType};
+    use crate::bgp::message::{Open, RouteRefresh};
+    use crate::bgp::negotiated::Negotiated;
     use crate::reactor::connection::{ConnectOptions, Frame, Priority};
-    use crate::reactor::fsm::{Received, Report};
+    use crate::reactor::fsm::Report;
+    use crate::reactor::peer::Packet;
+    use bytes::BytesMut;
     use crate::reactor::process::StderrMode;
     use std::io::{Read, Write};
     use std::net::{IpAddr, Ipv4Addr};
@@ -831,19 +847,69 @@ mod tests {
         }
     }
 
+    /// The API-visible sequence of one peer: `fsm` states, `connected`,
+    /// `up`, `down <reason>`.
+    fn api_sequence(seen: &[Output], who: PeerId) -> Vec<String> {
+        seen.iter()
+            .filter_map(|o| match o {
+                Output::Peer { peer, event } if *peer == who => match event {
+                    PeerOutput::Report(Report::Fsm(state)) => Some(state.name().to_string()),
+                    PeerOutput::Report(Report::Up { .. }) => Some("up".into()),
+                    PeerOutput::Report(Report::Down(reason)) => Some(format!("down {reason}")),
+                    PeerOutput::Connected { .. } => Some("connected".into()),
+                    PeerOutput::Negotiated(_) => Some("negotiated".into()),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn received(o: &Output, who: PeerId) -> Option<&Packet> {
+        match o {
+            Output::Peer { peer, event: PeerOutput::Received(p) } if *peer == who => Some(p),
+            _ => None,
+        }
+    }
+
+    fn sent_by(o: &Output, who: PeerId) -> Option<&Packet> {
+        match o {
+            Output::Peer { peer, event: PeerOutput::Sent(p) } if *peer == who => Some(p),
+            _ => None,
+        }
+    }
+
+    fn hex(s: &str) -> Vec<u8> {
+        let s: String = s.chars().filter(|c| *c != ':').collect();
+        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    }
+
+    const FOUR_OCTET_AS: u32 = 4_200_000_001;
+
     #[test]
     fn two_peers_establish_over_loopback_then_teardown() {
         let mut reactor = Reactor::new().unwrap();
         let bound =
             reactor.listen("127.0.0.3:0".parse().unwrap(), &ListenOptions::default()).unwrap();
+        let families = vec![Family::IPV4_UNICAST, Family::IPV6_UNICAST];
+        let caps = LocalCapabilities {
+            families: families.clone(),
+            asn4: true,
+            add_path: 3,
+            addpath_families: vec![Family::IPV4_UNICAST],
+            route_refresh: true,
+            ..LocalCapabilities::default()
+        };
         let passive = reactor.add_peer(PeerSettings {
             passive: true,
             router_id: Some(Ipv4Addr::new(2, 2, 2, 2)),
-            ..settings("127.0.0.2", "127.0.0.3", 65002, 65001)
+            capabilities: LocalCapabilities { families: vec![Family::IPV4_UNICAST], ..caps.clone() },
+            ..settings("127.0.0.2", "127.0.0.3", 65002, FOUR_OCTET_AS)
         });
         let active = reactor.add_peer(PeerSettings {
             peer_port: bound.port(),
-            ..settings("127.0.0.3", "127.0.0.2", 65001, 65002)
+            capabilities: caps,
+            ..settings("127.0.0.3", "127.0.0.2", FOUR_OCTET_AS, 65002)
         });
         let mut seen = Vec::new();
         turn_until(&mut reactor, &mut seen, |_, o| {
@@ -851,30 +917,315 @@ mod tests {
         });
         assert_eq!(reactor.peer_state(active), Some(State::Established));
         assert_eq!(reactor.peer_state(passive), Some(State::Established));
+        // ExaBGP's API sequences (api.md §5.3).
+        let session = ["CONNECT", "OPENSENT", "negotiated", "OPENCONFIRM", "ESTABLISHED", "up"];
+        let mut outgoing = vec!["ACTIVE", "IDLE", "connected"];
+        outgoing.extend(session);
+        assert_eq!(api_sequence(&seen, active), outgoing);
+        let mut incoming = vec!["connected", "ACTIVE", "IDLE"];
+        incoming.extend(session);
+        assert_eq!(api_sequence(&seen, passive), incoming);
         // The active side learnt its router-id from its local address.
         assert_eq!(
             reactor.peer(active).unwrap().fsm().config().router_id,
             Ipv4Addr::new(127, 0, 0, 2)
         );
+        // Real OPENs: the 4-octet ASN travels as AS_TRANS plus the capability.
+        let open = seen.iter().find_map(|o| received(o, passive)).expect("OPEN received").clone();
+        let Message::Open(peer_open) = &open.message else { panic!("not an OPEN: {open:?}") };
+        assert_eq!(&open.body[1..3], &[0x5B, 0xA0]);
+        assert_eq!(peer_open.capabilities.asn4(), Some(FOUR_OCTET_AS));
+        assert_eq!(open.header.len(), 19);
+        let sent_open = seen.iter().find_map(|o| sent_by(o, active)).expect("OPEN sent");
+        assert_eq!(sent_open.body, open.body);
+        // Both sides agreed: asn4, the common family, add-path both ways.
+        for (who, peer_as) in [(active, 65002), (passive, FOUR_OCTET_AS)] {
+            let n = reactor.peer(who).unwrap().negotiated().expect("negotiated").clone();
+            assert!(n.asn4);
+            assert_eq!(n.peer_as, peer_as);
+            assert_eq!(n.families, vec![Family::IPV4_UNICAST]);
+            assert_eq!(n.addpath_send, vec![Family::IPV4_UNICAST]);
+            assert_eq!(n.addpath_receive, vec![Family::IPV4_UNICAST]);
+            // ExaBGP's encoder leaves empty capabilities (route-refresh)
+            // out of the OPEN (capability::SEND_EMPTY_VALUES): not agreed.
+            assert_eq!(n.refresh, crate::bgp::negotiated::Refresh::Absent);
+        }
 
-        // An UPDATE (bulk) crosses the session.
-        let mut update = vec![0xFF; 16];
-        update.extend_from_slice(&[0, 23, 2, 0, 0, 0, 0]);
-        assert!(reactor.queue_update(active, Bytes::from(update)));
+        // A real UPDATE: 10.0.0.0/24 path-id 1, ORIGIN IGP, AS_PATH
+        // [4200000001] in 4 octets, NEXT_HOP 127.0.0.3.
+        let body = hex("0000:0014:40010100:400206:0201FA56EA01:4003047F000003:00000001180A0000");
+        let mut update = BytesMut::new();
+        Message::Update(Bytes::from(body.clone()))
+            .pack(&Negotiated::default(), &mut update)
+            .unwrap();
+        assert!(reactor.queue_update(active, update.freeze()));
         turn_until(&mut reactor, &mut seen, |_, o| {
-            o.iter().any(|o| matches!(o, Output::Peer { peer, event: PeerOutput::Message { kind: Received::Update, .. } } if *peer == passive))
+            o.iter().any(|o| matches!(received(o, passive), Some(p) if matches!(p.message, Message::Update(_))))
+        });
+        let got = seen
+            .iter()
+            .filter_map(|o| received(o, passive))
+            .find(|p| matches!(p.message, Message::Update(_)))
+            .unwrap();
+        assert_eq!(got.message, Message::Update(Bytes::from(body.clone())));
+        assert_eq!(&got.body[..], &body[..]);
+        assert_eq!(&got.header[16..], &[0, (19 + body.len()) as u8, 2]);
+        let n = got.negotiated.as_ref().expect("negotiated with the UPDATE");
+        assert!(n.addpath(Family::IPV4_UNICAST, crate::bgp::negotiated::Direction::In));
+
+        // ROUTE-REFRESH from the API: the other side is asked to resend.
+        let refresh = Message::RouteRefresh(RouteRefresh::new(Family::IPV4_UNICAST, 0));
+        assert!(reactor.send_message(active, &refresh));
+        assert!(!reactor.send_message(active, &Message::Open(peer_open.clone())));
+        turn_until(&mut reactor, &mut seen, |_, o| {
+            o.iter().any(|o| matches!(o, Output::Peer { peer, event: PeerOutput::Refresh { family: Family::IPV4_UNICAST, enhanced: false } } if *peer == passive))
         });
 
         // Teardown 6/4 from the active side: the passive side sees it.
         let cease = Notify::cease(crate::bgp::notify::subcode::ADMINISTRATIVE_RESET);
         reactor.stop_peer(active, Some(cease), false);
         turn_until(&mut reactor, &mut seen, |_, o| {
-            o.iter().any(|o| matches!(o, Output::Peer { peer, event: PeerOutput::Message { kind: Received::Notification { code: 6, subcode: 4 }, .. } } if *peer == passive))
+            o.iter().any(|o| matches!(received(o, passive), Some(Packet { message: Message::Notification(n), .. }) if (n.code, n.subcode) == (6, 4)))
         });
         turn_until(&mut reactor, &mut seen, |r, _| reactor_peer_gone(r, active));
+        let tail = |who| {
+            let all = api_sequence(&seen, who);
+            all[all.len() - 2..].to_vec()
+        };
+        assert_eq!(tail(active), ["down notification sent (6,4)", "IDLE"]);
+        assert_eq!(tail(passive), ["down notification received (6,4)", "IDLE"]);
+        assert!(reactor.peer(passive).unwrap().negotiated().is_none());
         // The passive peer goes back to waiting.
         let mut seen2 = Vec::new();
         turn_until(&mut reactor, &mut seen2, |r, _| r.peer_state(passive) == Some(State::Active));
+    }
+
+    /// A scripted peer on a plain socket: the reactor connects to it.
+    struct FakePeer {
+        listener: std::net::TcpListener,
+    }
+
+    impl FakePeer {
+        fn new() -> FakePeer {
+            FakePeer { listener: std::net::TcpListener::bind("127.0.0.1:0").unwrap() }
+        }
+
+        fn settings(&self) -> PeerSettings {
+            PeerSettings {
+                peer_port: self.listener.local_addr().unwrap().port(),
+                router_id: Some(Ipv4Addr::new(1, 1, 1, 1)),
+                ..settings("127.0.0.1", "127.0.0.1", 65001, 65002)
+            }
+        }
+
+        /// Accepts the reactor's connection, writes `script` at once, then
+        /// returns every message the reactor sent until it closed.
+        fn run(&self, reactor: &mut Reactor, script: &[u8], seen: &mut Vec<Output>) -> Vec<Vec<u8>> {
+            self.listener.set_nonblocking(true).unwrap();
+            let start = Instant::now();
+            let mut stream = loop {
+                reactor.turn(Some(Duration::from_millis(10))).unwrap();
+                seen.extend(reactor.drain_outputs());
+                if let Ok((stream, _)) = self.listener.accept() {
+                    break stream;
+                }
+                assert!(start.elapsed() < DEADLINE, "no connection");
+            };
+            stream.set_nonblocking(true).unwrap();
+            stream.write_all(script).unwrap();
+            let mut wire = Vec::new();
+            loop {
+                reactor.turn(Some(Duration::from_millis(10))).unwrap();
+                seen.extend(reactor.drain_outputs());
+                let mut buf = [0u8; 4096];
+                match stream.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => wire.extend_from_slice(&buf[..n]),
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                    Err(_) => break,
+                }
+                assert!(start.elapsed() < DEADLINE, "not closed; got {wire:02X?}");
+            }
+            let mut messages = Vec::new();
+            let mut rest = &wire[..];
+            while rest.len() >= 19 {
+                let len = usize::from(u16::from_be_bytes([rest[16], rest[17]]));
+                messages.push(rest[..len].to_vec());
+                rest = &rest[len..];
+            }
+            messages
+        }
+    }
+
+    /// The OPEN a test peer sends: AS `asn`, ipv4 unicast and asn4.
+    fn peer_open_bytes(asn: u32, hold_time: u16) -> Vec<u8> {
+        let caps = LocalCapabilities {
+            families: vec![Family::IPV4_UNICAST],
+            local_as: asn,
+            asn4: true,
+            ..LocalCapabilities::default()
+        };
+        let open = Open::new(asn, hold_time, Ipv4Addr::new(2, 2, 2, 2), caps.build());
+        let mut out = BytesMut::new();
+        Message::Open(open).pack(&Negotiated::default(), &mut out).unwrap();
+        out.to_vec()
+    }
+
+    const KEEPALIVE: &str = "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0013:04";
+
+    /// Runs `script` against a reactor peer; returns the messages it sent
+    /// and its API sequence.
+    fn scripted(script: &[u8]) -> (Vec<Vec<u8>>, Vec<String>) {
+        let (messages, seen, id) = scripted_with(|s| s, script);
+        (messages, api_sequence(&seen, id))
+    }
+
+    /// As `scripted`, with adjusted settings; returns every output.
+    fn scripted_with(
+        adjust: impl FnOnce(PeerSettings) -> PeerSettings,
+        script: &[u8],
+    ) -> (Vec<Vec<u8>>, Vec<Output>, PeerId) {
+        let mut reactor = Reactor::new().unwrap();
+        let fake = FakePeer::new();
+        let id = reactor.add_peer(adjust(PeerSettings { attempts: 1, ..fake.settings() }));
+        let mut seen = Vec::new();
+        let messages = fake.run(&mut reactor, script, &mut seen);
+        turn_until(&mut reactor, &mut seen, |r, _| r.peer(id).is_none());
+        (messages, seen, id)
+    }
+
+    /// An OPEN from AS 65002 with ipv4 unicast, asn4 and the extended
+    /// message capability (RFC 8654), which ExaBGP's encoder leaves out.
+    const EXTENDED_OPEN: &str = "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0031:01:04FDEA00B402020202:14:020601040001000102064104 0000FDEA:02020600";
+
+    /// A valid UPDATE of 5023 octets: 1000 withdrawn /32s.
+    fn big_update() -> Vec<u8> {
+        let mut m = hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:139F:02:1388");
+        for i in 0..1000u32 {
+            m.push(32);
+            m.extend_from_slice(&(0x0A00_0000 + i).to_be_bytes());
+        }
+        m.extend_from_slice(&[0, 0]);
+        assert_eq!(m.len(), 5023);
+        m
+    }
+
+    #[test]
+    fn mirror_mode_answers_with_the_peer_asn_after_its_open() {
+        let mut script = peer_open_bytes(65002, 180);
+        script.extend(hex(KEEPALIVE));
+        script.extend(hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0013:FF"));
+        let (messages, seen, id) =
+            scripted_with(|s| PeerSettings { local_as: None, ..s }, &script);
+        assert_eq!(messages.len(), 3, "{messages:02X?}");
+        assert_eq!((messages[0][18], &messages[0][20..22]), (1, &[0xFD, 0xEA][..]));
+        assert_eq!(messages[1], hex(KEEPALIVE));
+        assert_eq!(messages[2][19..21], [1, 0]);
+        assert_eq!(
+            api_sequence(&seen, id),
+            [
+                "ACTIVE", "IDLE", "connected", "CONNECT", "OPENSENT", "negotiated", "OPENCONFIRM",
+                "ESTABLISHED", "up", "down notification sent (1,0)", "IDLE", "IDLE"
+            ]
+        );
+    }
+
+    #[test]
+    fn extended_message_raises_the_frame_limit() {
+        let mut script = hex(&EXTENDED_OPEN.replace(' ', ""));
+        script.extend(hex(KEEPALIVE));
+        script.extend(big_update());
+        // Then something to end the session on.
+        script.extend(hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0013:FF"));
+        let extended = |s: PeerSettings| PeerSettings {
+            capabilities: LocalCapabilities { extended_message: true, ..s.capabilities.clone() },
+            ..s
+        };
+        let (messages, seen, id) = scripted_with(extended, &script);
+        assert_eq!(messages.len(), 3, "{messages:02X?}");
+        assert_eq!(messages[2][19..21], [1, 0]);
+        let update = seen
+            .iter()
+            .filter_map(|o| received(o, id))
+            .find(|p| matches!(p.message, Message::Update(_)))
+            .expect("big UPDATE received");
+        assert_eq!(update.body.len(), 5004);
+        assert_eq!(update.negotiated.as_ref().map(|n| n.msg_size), Some(65535));
+
+        // Without the capability on our side, the same UPDATE is too long.
+        let (messages, _, _) = scripted_with(|s| s, &script);
+        assert_eq!(messages.len(), 3, "{messages:02X?}");
+        let mut expected = vec![3u8, 1, 2];
+        expected.extend_from_slice(b"UPDATE has an invalid message length of 5023");
+        assert_eq!(messages[2][18..], expected[..]);
+    }
+
+    /// Our OPEN, our KEEPALIVE, then `notification` (hex) exactly.
+    fn assert_refused_after_established(
+        (messages, sequence): &(Vec<Vec<u8>>, Vec<String>),
+        notification: &str,
+    ) {
+        assert_eq!(messages.len(), 3, "{messages:02X?} {sequence:?}");
+        assert_eq!(messages[0][18], 1);
+        assert_eq!(messages[1], hex(KEEPALIVE));
+        assert_eq!(messages[2], hex(notification));
+    }
+
+    #[test]
+    fn unknown_message_type_gets_the_qa_notification() {
+        // qa/encoding/unknown-message: the test peer answers the OPEN with
+        // its OPEN, a KEEPALIVE and a 19-byte message of type 255.
+        let mut script = peer_open_bytes(65002, 180);
+        script.extend(hex(KEEPALIVE));
+        script.extend(hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0013:FF"));
+        let outcome = scripted(&script);
+        let qa = std::fs::read_to_string("/work/shared/exabgp-qa/encoding/unknown-message.msg")
+            .ok()
+            .and_then(|t| t.lines().find_map(|l| l.strip_prefix("1:raw:").map(str::to_string)));
+        let expected = "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0040:03:010063616E206E6F74206465636F646520757064617465206D657373616765206F662074797065202232353522";
+        if let Some(qa) = qa {
+            assert_eq!(qa, expected);
+        }
+        assert_refused_after_established(&outcome, expected);
+    }
+
+    #[test]
+    fn bad_marker_gets_1_1_with_exabgp_text() {
+        let mut script = peer_open_bytes(65002, 180);
+        script.extend(hex(KEEPALIVE));
+        script.extend(hex("FFFFFFFFFFFFFFFF00FFFFFFFFFFFFFF:0013:04"));
+        let outcome = scripted(&script);
+        assert_refused_after_established(&outcome, "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF0046030101546865207061636B657420726563656976656420646F6573206E6F7420636F6E7461696E206120424750206D61726B6572");
+        assert!(outcome.1.contains(&"down notification sent (1,1)".to_string()), "{:?}", outcome.1);
+    }
+
+    #[test]
+    fn bad_length_gets_1_2_with_exabgp_text() {
+        let mut script = peer_open_bytes(65002, 180);
+        script.extend(hex(KEEPALIVE));
+        script.extend(hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0014:04:00"));
+        let outcome = scripted(&script);
+        assert_refused_after_established(&outcome, "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00420301024B454550414C4956452068617320616E20696E76616C6964206D657373616765206C656E677468206F66203230");
+    }
+
+    #[test]
+    fn open_with_wrong_peer_as_gets_2_2() {
+        let (messages, sequence) = scripted(&peer_open_bytes(65003, 180));
+        assert_eq!(messages.len(), 2, "{messages:02X?}");
+        assert_eq!(messages[0][18], 1);
+        assert_eq!(messages[1], hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF004B03020241534E20696E204F50454E202836353030332920646964206E6F74206D617463682041534E2065787065637465642028363530303229"));
+        // Out of attempts (1): down, IDLE, and the final IDLE of a stop.
+        assert_eq!(
+            sequence,
+            ["ACTIVE", "IDLE", "connected", "CONNECT", "OPENSENT", "down notification sent (2,2)", "IDLE", "IDLE"]
+        );
+    }
+
+    #[test]
+    fn open_with_hold_time_one_gets_2_6() {
+        let (messages, _) = scripted(&peer_open_bytes(65002, 1));
+        assert_eq!(messages.len(), 2, "{messages:02X?}");
+        assert_eq!(messages[1], hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF002D030206486F6C642054696D6520697320696E76616C696420283129"));
     }
 
     fn reactor_peer_gone(reactor: &Reactor, id: PeerId) -> bool {
@@ -905,7 +1256,7 @@ mod tests {
     }
 
     #[test]
-    fn refused_connect_is_retried_on_the_connect_retry_timer() {
+    fn refused_connect_is_retried_silently_until_the_peer_listens() {
         let mut reactor = Reactor::new().unwrap();
         // A port nobody listens on: bind then drop a listener.
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
@@ -915,38 +1266,21 @@ mod tests {
             ..settings("127.0.0.1", "127.0.0.1", 65001, 65002)
         });
         let mut seen = Vec::new();
+        // A few refused connects (20 ms apart).
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_millis(100) {
+            reactor.turn(Some(Duration::from_millis(10))).unwrap();
+            seen.extend(reactor.drain_outputs());
+        }
+        assert!(matches!(reactor.peer_state(peer), Some(State::Connect | State::Active)));
+        // ExaBGP retries inside IDLE: nothing more for the API.
+        assert_eq!(api_sequence(&seen, peer), ["ACTIVE", "IDLE"]);
+        // Once something listens, a retry gets through.
+        let _listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
         turn_until(&mut reactor, &mut seen, |_, o| {
-            o.iter()
-                .filter(|o| {
-                    matches!(
-                        o,
-                        Output::Peer {
-                            event: PeerOutput::Report(Report::State { to: State::Connect, .. }),
-                            ..
-                        }
-                    )
-                })
-                .count()
-                >= 3
+            o.iter().any(|o| matches!(o, Output::Peer { event: PeerOutput::Connected { .. }, .. }))
         });
-        // Retries alternate Connect and Active, never reaching a session.
-        let states: Vec<State> = seen
-            .iter()
-            .filter_map(|o| match o {
-                Output::Peer { event: PeerOutput::Report(Report::State { to, .. }), .. } => {
-                    Some(*to)
-                }
-                _ => None,
-            })
-            .collect();
-        assert_eq!(
-            &states[..5],
-            &[State::Connect, State::Active, State::Connect, State::Active, State::Connect]
-        );
-        assert_eq!(
-            reactor.peer_state(peer).map(|s| s == State::Connect || s == State::Active),
-            Some(true)
-        );
+        assert_eq!(api_sequence(&seen, peer), ["ACTIVE", "IDLE", "connected", "CONNECT", "OPENSENT"]);
     }
 
     #[test]
@@ -999,8 +1333,9 @@ mod tests {
             }
             assert!(start.elapsed() < DEADLINE);
         }
-        assert_eq!(frames[0].bytes, m1);
-        assert_eq!(frames[1].kind, 4);
+        assert_eq!(frames[0].header, m1.slice(..19));
+        assert_eq!(frames[0].body, m1.slice(19..));
+        assert_eq!(frames[1].kind, MessageType::KEEPALIVE);
         drop(server);
         let start = Instant::now();
         loop {

@@ -6,9 +6,19 @@
 //! owns (send a message, arm or disarm a timer, report to the API, close the
 //! connection, open one). The peer executes them in order.
 //!
-//! The wire codec sits outside: it turns frames into `Received` (or a
-//! `Notify` when decoding failed, fed as `Event::MessageError`) and turns
+//! The wire codec sits outside (`peer.rs`): it turns frames into
+//! `Received` (or a `Notify` when decoding failed, fed as
+//! `Event::MessageError`), checks the peer's OPEN against ours with
+//! `capability::negotiate` (its verdict rides in `Received::Open`) and turns
 //! `OutMessage` into bytes.
+//!
+//! Reports follow ExaBGP's API, not the RFC states: ExaBGP announces
+//! `ACTIVE, IDLE` when a session attempt starts (an accepted connection
+//! starts one too), `CONNECT` once TCP is up, `OPENSENT` once its OPEN is out,
+//! then `negotiated` (`Report::Negotiated`), `OPENCONFIRM` and
+//! `ESTABLISHED` + `up`; a session that had TCP ends
+//! with `down <reason>` then `IDLE`; a shutdown adds one more `IDLE`.
+//! Connect retries are silent (ExaBGP retries inside its IDLE).
 //!
 //! Lifecycle: Idle --ManualStart--> Connect (or Active when passive) --TCP up-->
 //! OpenSent (OPEN sent, hold = `open_wait`) --OPEN--> OpenConfirm (KEEPALIVE
@@ -35,8 +45,6 @@ pub const DEFAULT_OPEN_WAIT: Duration = Duration::from_secs(60);
 /// every loop turn (about 10 ms); one second keeps the log and the peer quiet
 /// while still connecting soon after the peer starts listening.
 pub const DEFAULT_CONNECT_RETRY: Duration = Duration::from_secs(1);
-/// RFC 4271 §4.2: a non-zero Hold Time MUST be at least three seconds.
-pub const HOLD_TIME_MIN: u16 = 3;
 
 /// RFC 4271 §8.2.2 session states.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -55,8 +63,6 @@ pub struct FsmConfig {
     /// Our ASN; `None` mirrors the peer's (ExaBGP without `local-as`: read
     /// the OPEN first, answer with the same ASN).
     pub local_as: Option<u32>,
-    /// The ASN the peer must announce; `None` accepts any.
-    pub peer_as: Option<u32>,
     pub router_id: Ipv4Addr,
     /// The Hold Time we advertise.
     pub hold_time: u16,
@@ -74,7 +80,6 @@ impl Default for FsmConfig {
     fn default() -> Self {
         FsmConfig {
             local_as: None,
-            peer_as: None,
             router_id: Ipv4Addr::UNSPECIFIED,
             hold_time: 180,
             passive: false,
@@ -88,11 +93,15 @@ impl Default for FsmConfig {
 /// A decoded message, reduced to what the FSM looks at.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Received {
-    /// `asn` is the effective one (the 4-octet capability's when present).
+    /// `asn` is the OPEN's My AS field (AS_TRANS for a 4-octet peer): what
+    /// mirror mode answers with, as ExaBGP does. `refusal` is the codec's verdict on the OPEN (`capability::negotiate`:
+    /// peer AS, identifier, hold time, multisession); the FSM sends it after
+    /// its own OPEN when it mirrors the peer's ASN, as ExaBGP does.
     Open {
         asn: u32,
         hold_time: u16,
         router_id: Ipv4Addr,
+        refusal: Option<Notify>,
     },
     KeepAlive,
     Update,
@@ -101,6 +110,10 @@ pub enum Received {
         subcode: u8,
     },
     RouteRefresh,
+    /// draft-ietf-idr-operational-message; `name` is ExaBGP's (`ADM`, …).
+    Operational {
+        name: &'static str,
+    },
 }
 
 /// A message the FSM wants sent; the codec adds capabilities to the OPEN.
@@ -129,9 +142,11 @@ pub enum Event {
     KeepaliveTimerExpires,
     /// 13 IdleHoldTimer_Expires: the reconnect backoff is over.
     IdleHoldTimerExpires,
-    /// 16 Tcp_CR_Acked / 17 TcpConnectionConfirmed: our connect completed,
-    /// or an accepted connection was given to this peer.
+    /// 17 TcpConnectionConfirmed: an accepted connection was given to this
+    /// peer.
     TcpConnectionConfirmed,
+    /// 16 Tcp_CR_Acked: our outgoing connect completed.
+    TcpCrAcked,
     /// 18 TcpConnectionFails: connect failed, or the connection was lost.
     TcpConnectionFails,
     /// 19 BGPOpen, 25 NotifMsg, 26 KeepAliveMsg, 27 UpdateMsg, and ROUTE-REFRESH.
@@ -163,14 +178,20 @@ pub enum Reason {
     Refused,
 }
 
-/// For the API and the logs.
+/// For the API and the logs, in ExaBGP's order (see the module notes).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Report {
-    /// Every state change (ExaBGP's `fsm` API message).
-    State { from: State, to: State },
-    /// The session reached Established with this negotiated Hold Time.
+    /// ExaBGP's `fsm` API message: the state it would announce now. This is
+    /// ExaBGP's view (see the module notes), not `Fsm::state`.
+    Fsm(State),
+    /// The peer's OPEN was accepted (ExaBGP's `negotiated` API message, sent
+    /// just before OPENCONFIRM; the peer layer attaches the agreement).
+    Negotiated,
+    /// The session reached Established with this negotiated Hold Time
+    /// (`state: up`).
     Up { hold_time: u16 },
-    /// A session that had a TCP connection went down.
+    /// A session that had a TCP connection went down (`state: down`, with
+    /// the reason's `Display` as `reason`).
     Down(Reason),
 }
 
@@ -262,9 +283,30 @@ impl fmt::Display for Reason {
             Reason::NotificationReceived { code, subcode } => {
                 write!(f, "notification received ({},{})", code, subcode)
             }
-            Reason::Stopped => f.write_str("stop"),
-            Reason::Collision => f.write_str("connection collision"),
+            // ExaBGP's shutdown text; its JSON encoder turns [] into ().
+            Reason::Stopped => f.write_str("stop, message [shutting down]"),
+            Reason::Collision => f.write_str(
+                "closing outgoing connection as we have another incoming on with higher router-id",
+            ),
             Reason::Refused => f.write_str("connection refused"),
+        }
+    }
+}
+
+// ===== impl Received =====
+
+impl Received {
+    /// How ExaBGP prints the message in its "not an open message" error.
+    /// STAGE TWO: an UPDATE prints its routes there; until the typed UPDATE
+    /// lands it prints nothing.
+    pub fn exabgp_name(&self) -> String {
+        match self {
+            Received::Open { .. } => "OPEN".into(),
+            Received::KeepAlive => "KEEPALIVE".into(),
+            Received::Update => String::new(),
+            Received::Notification { .. } => "NOTIFICATION".into(),
+            Received::RouteRefresh => "REFRESH".into(),
+            Received::Operational { name } => format!("operational {name}"),
         }
     }
 }
@@ -387,7 +429,8 @@ impl Fsm {
             Event::ConnectRetryTimerExpires => self.on_connect_retry(out),
             Event::HoldTimerExpires => self.on_hold_expired(now, out),
             Event::KeepaliveTimerExpires => self.on_keepalive_timer(now, out),
-            Event::TcpConnectionConfirmed => self.on_tcp_confirmed(now, out),
+            Event::TcpConnectionConfirmed => self.on_tcp_confirmed(now, true, out),
+            Event::TcpCrAcked => self.on_tcp_confirmed(now, false, out),
             Event::TcpConnectionFails => self.on_tcp_fails(now, out),
             Event::Message(message) => self.on_message(now, message, out),
             Event::MessageError(notify) => {
@@ -399,15 +442,18 @@ impl Fsm {
         }
     }
 
-    /// The one place the state changes: logs `old => new` and reports it.
-    fn set_state(&mut self, new: State, out: &mut Vec<Action>) {
+    /// The one place the state changes (logged; the API sees `report`).
+    fn set_state(&mut self, new: State) {
         if new == self.state {
             return;
         }
-        let old = self.state;
-        log::debug!(target: &self.label, "{} => {}", old, new);
+        log::debug!(target: &self.label, "{} => {}", self.state, new);
         self.state = new;
-        out.push(Action::Report(Report::State { from: old, to: new }));
+    }
+
+    /// An ExaBGP `fsm` API report.
+    fn report(states: &[State], out: &mut Vec<Action>) {
+        out.extend(states.iter().map(|s| Action::Report(Report::Fsm(*s))));
     }
 
     // --- starting ---
@@ -425,10 +471,12 @@ impl Fsm {
         self.enabled = true;
         out.push(Action::Disarm(TimerKind::IdleHold));
         if self.config.passive {
-            self.set_state(State::Active, out);
+            // ExaBGP does not run a passive peer until a connection arrives.
+            self.set_state(State::Active);
         } else {
             self.attempts = self.attempts.saturating_add(1);
-            self.set_state(State::Connect, out);
+            Self::report(&[State::Active, State::Idle], out);
+            self.set_state(State::Connect);
             out.push(Action::Connect);
         }
     }
@@ -437,7 +485,7 @@ impl Fsm {
         match self.state {
             // RFC 4271 §8.2.2 Active, event 9: try again, go to Connect.
             State::Active if self.enabled && !self.config.passive => {
-                self.set_state(State::Connect, out);
+                self.set_state(State::Connect);
                 out.push(Action::Connect);
             }
             // Connect, event 9: drop the attempt and start a new one.
@@ -460,6 +508,7 @@ impl Fsm {
     ) {
         let open_sent =
             matches!(self.state, State::OpenSent | State::OpenConfirm | State::Established);
+        let shutdown = cease.is_none() && !restart;
         let reason = match cease {
             Some(notify) if open_sent => {
                 out.push(Action::Send(OutMessage::Notification(notify.clone())));
@@ -471,6 +520,10 @@ impl Fsm {
             self.close(reason, out);
         } else {
             self.go_idle(out);
+        }
+        if shutdown {
+            // ExaBGP's `stop` announces IDLE once more.
+            Self::report(&[State::Idle], out);
         }
         self.backoff.reset();
         self.enabled = restart;
@@ -490,6 +543,7 @@ impl Fsm {
         out.push(Action::Close(reason.clone()));
         if was_up {
             out.push(Action::Report(Report::Down(reason)));
+            Self::report(&[State::Idle], out);
         }
         self.go_idle(out);
     }
@@ -501,7 +555,7 @@ impl Fsm {
         self.tcp_up = false;
         self.hold_time = 0;
         self.zero_hold_keepalives = 0;
-        self.set_state(State::Idle, out);
+        self.set_state(State::Idle);
     }
 
     /// A session ended: close, then back off and restart unless the peer is
@@ -517,6 +571,8 @@ impl Fsm {
             let wait = self.backoff.increase();
             out.push(Action::Arm(TimerKind::IdleHold, now + wait));
         } else {
+            // ExaBGP's `stop` announces IDLE once more.
+            Self::report(&[State::Idle], out);
             out.push(Action::Finished);
         }
     }
@@ -541,7 +597,9 @@ impl Fsm {
 
     // --- TCP ---
 
-    fn on_tcp_confirmed(&mut self, now: Instant, out: &mut Vec<Action>) {
+    /// `incoming`: an accepted connection, which starts a new session
+    /// attempt in ExaBGP (hence `ACTIVE, IDLE` before `CONNECT`).
+    fn on_tcp_confirmed(&mut self, now: Instant, incoming: bool, out: &mut Vec<Action>) {
         match self.state {
             State::Idle | State::Connect | State::Active if !self.tcp_up => {
                 if !self.enabled {
@@ -554,14 +612,19 @@ impl Fsm {
                 out.push(Action::Disarm(TimerKind::ConnectRetry));
                 out.push(Action::Disarm(TimerKind::IdleHold));
                 out.push(Action::Arm(TimerKind::Hold, now + self.config.open_wait));
+                if incoming {
+                    Self::report(&[State::Active, State::Idle], out);
+                }
+                Self::report(&[State::Connect], out);
                 match self.config.local_as {
                     Some(asn) => {
                         self.send_open(asn, out);
-                        self.set_state(State::OpenSent, out);
+                        self.set_state(State::OpenSent);
+                        Self::report(&[State::OpenSent], out);
                     }
                     // Mirroring the peer's ASN: wait for its OPEN in Connect,
                     // as ExaBGP does.
-                    None => self.set_state(State::Connect, out),
+                    None => self.set_state(State::Connect),
                 }
             }
             _ => {
@@ -581,7 +644,7 @@ impl Fsm {
             // A refused connect is not a session: retry, without counting an
             // attempt or growing the backoff (ExaBGP keeps retrying).
             out.push(Action::Close(Reason::ConnectFailed));
-            self.set_state(State::Active, out);
+            self.set_state(State::Active);
             out.push(Action::Arm(TimerKind::ConnectRetry, now + self.config.connect_retry));
         }
     }
@@ -644,17 +707,25 @@ impl Fsm {
         }
         match self.state {
             State::Connect | State::OpenSent => match message {
-                Received::Open { asn, hold_time, router_id } => {
-                    self.on_open(now, PeerOpen { asn, hold_time, router_id }, out)
+                Received::Open { asn, hold_time, router_id, refusal } => {
+                    self.on_open(now, PeerOpen { asn, hold_time, router_id }, refusal, out)
                 }
-                // RFC 6608 §3: unexpected message in OpenSent.
-                _ => self.fail(now, Notify::new(code::FSM, subcode::UNEXPECTED_IN_OPENSENT), out),
+                // RFC 6608 §3: unexpected message in OpenSent, with ExaBGP's text.
+                other => {
+                    let text = format!(
+                        "The first packet received is not an open message ({})",
+                        other.exabgp_name()
+                    );
+                    let notify = Notify::with_text(code::FSM, subcode::UNEXPECTED_IN_OPENSENT, &text);
+                    self.fail(now, notify, out)
+                }
             },
             State::OpenConfirm => match message {
                 Received::KeepAlive => {
                     self.restart_hold(now, out);
                     self.backoff.reset();
-                    self.set_state(State::Established, out);
+                    self.set_state(State::Established);
+                    Self::report(&[State::Established], out);
                     out.push(Action::Report(Report::Up { hold_time: self.hold_time }));
                 }
                 // RFC 6608 §3; ExaBGP also refuses a second OPEN here.
@@ -677,9 +748,13 @@ impl Fsm {
                         self.fail(now, notify, out);
                     }
                 }
-                Received::KeepAlive | Received::Update | Received::RouteRefresh => {
-                    self.restart_hold(now, out)
-                }
+                // ExaBGP ignores an OPEN in Established (RFC 6608 would
+                // send 5/3); the peer would see the difference.
+                Received::KeepAlive
+                | Received::Update
+                | Received::RouteRefresh
+                | Received::Operational { .. }
+                | Received::Open { .. } => self.restart_hold(now, out),
                 // RFC 6608 §3: unexpected message in Established.
                 _ => {
                     self.fail(now, Notify::new(code::FSM, subcode::UNEXPECTED_IN_ESTABLISHED), out)
@@ -697,20 +772,30 @@ impl Fsm {
         }));
     }
 
-    fn on_open(&mut self, now: Instant, open: PeerOpen, out: &mut Vec<Action>) {
+    fn on_open(
+        &mut self,
+        now: Instant,
+        open: PeerOpen,
+        refusal: Option<Notify>,
+        out: &mut Vec<Action>,
+    ) {
         if self.state == State::Connect {
-            // Mirror mode: answer with the peer's own ASN.
+            // Mirror mode: answer with the peer's own ASN, before checking.
             self.send_open(open.asn, out);
-            self.set_state(State::OpenSent, out);
+            self.set_state(State::OpenSent);
+            Self::report(&[State::OpenSent], out);
         }
         self.peer_open = Some(open);
-        if let Some(notify) = self.validate_open(&open) {
+        if let Some(notify) = refusal {
             self.fail(now, notify, out);
             return;
         }
         // RFC 4271 §4.2: the smaller Hold Time of the two OPENs.
         self.hold_time = self.config.hold_time.min(open.hold_time);
         out.push(Action::Disarm(TimerKind::ConnectRetry));
+        out.push(Action::Report(Report::Negotiated));
+        self.set_state(State::OpenConfirm);
+        Self::report(&[State::OpenConfirm], out);
         out.push(Action::Send(OutMessage::KeepAlive));
         match keepalive_for(self.hold_time) {
             Some(every) => {
@@ -725,45 +810,6 @@ impl Fsm {
                 out.push(Action::Disarm(TimerKind::Keepalive));
             }
         }
-        self.set_state(State::OpenConfirm, out);
-    }
-
-    /// ExaBGP's checks of the peer's OPEN, in its order and with its data
-    /// (the peer sees the text).
-    fn validate_open(&self, open: &PeerOpen) -> Option<Notify> {
-        if let Some(expected) = self.config.peer_as {
-            if open.asn != expected {
-                let text =
-                    format!("ASN in OPEN ({}) did not match ASN expected ({})", open.asn, expected);
-                return Some(Notify::with_text(code::OPEN_MESSAGE, subcode::BAD_PEER_AS, &text));
-            }
-        }
-        // RFC 6286 §2.2: the BGP Identifier is a non-zero 4-octet value.
-        if open.router_id.is_unspecified() {
-            return Some(Notify::with_text(
-                code::OPEN_MESSAGE,
-                subcode::BAD_BGP_IDENTIFIER,
-                "0.0.0.0 is an invalid router_id",
-            ));
-        }
-        // RFC 6286 §2.2: unique within an AS.
-        if self.config.local_as == Some(open.asn) && open.router_id == self.config.router_id {
-            let text = format!(
-                "BGP Identifier collision, same router-id ({}) on both sides of this IBGP session",
-                open.router_id
-            );
-            return Some(Notify::with_text(code::OPEN_MESSAGE, subcode::BAD_BGP_IDENTIFIER, &text));
-        }
-        // RFC 4271 §6.2: Hold Time of one or two seconds is unacceptable.
-        if open.hold_time != 0 && open.hold_time < HOLD_TIME_MIN {
-            let text = format!("Hold Time is invalid ({})", open.hold_time);
-            return Some(Notify::with_text(
-                code::OPEN_MESSAGE,
-                subcode::UNACCEPTABLE_HOLD_TIME,
-                &text,
-            ));
-        }
-        None
     }
 }
 
@@ -787,7 +833,6 @@ mod tests {
     fn config() -> FsmConfig {
         FsmConfig {
             local_as: Some(65001),
-            peer_as: Some(65002),
             router_id: LOCAL_ID,
             hold_time: 90,
             ..FsmConfig::default()
@@ -799,7 +844,17 @@ mod tests {
     }
 
     fn peer_open(hold_time: u16) -> Event {
-        Event::Message(Received::Open { asn: 65002, hold_time, router_id: PEER_ID })
+        Event::Message(Received::Open { asn: 65002, hold_time, router_id: PEER_ID, refusal: None })
+    }
+
+    fn reports(actions: &[Action]) -> Vec<Report> {
+        actions
+            .iter()
+            .filter_map(|a| match a {
+                Action::Report(r) => Some(r.clone()),
+                _ => None,
+            })
+            .collect()
     }
 
     fn has_action(actions: &[Action], pred: impl Fn(&Action) -> bool) -> bool {
@@ -880,8 +935,8 @@ mod tests {
         let out = run(&mut fsm, t0, Event::ManualStart);
         assert_eq!(fsm.state(), State::Connect);
         assert!(has_action(&out, |a| *a == Action::Connect));
-        assert!(has_action(&out, |a| *a
-            == Action::Report(Report::State { from: State::Idle, to: State::Connect })));
+        // ExaBGP announces a session attempt as ACTIVE then IDLE.
+        assert_eq!(reports(&out), [Report::Fsm(State::Active), Report::Fsm(State::Idle)]);
         assert_eq!(fsm.attempts(), 1);
     }
 
@@ -988,7 +1043,7 @@ mod tests {
     #[test]
     fn connect_mirror_mode_waits_for_open_then_answers_with_peer_asn() {
         let t0 = Instant::now();
-        let mut fsm = Fsm::new(FsmConfig { local_as: None, peer_as: None, ..config() }, "p");
+        let mut fsm = Fsm::new(FsmConfig { local_as: None, ..config() }, "p");
         run(&mut fsm, t0, Event::ManualStart);
         let out = run(&mut fsm, t0, Event::TcpConnectionConfirmed);
         assert_eq!(fsm.state(), State::Connect);
@@ -1041,62 +1096,58 @@ mod tests {
     }
 
     #[test]
-    fn opensent_open_with_hold_time_two_is_unacceptable() {
+    fn opensent_refused_open_sends_the_verdict_and_goes_down() {
         let t0 = Instant::now();
         let mut fsm = fsm_in(State::OpenSent, t0);
-        let out = run(&mut fsm, t0, peer_open(2));
-        let n = sent_notify(&out).expect("notification");
-        assert_eq!((n.code, n.subcode), (2, 6));
-        assert_eq!(n.data, b"Hold Time is invalid (2)");
-        assert_eq!(fsm.state(), State::Idle);
-    }
-
-    #[test]
-    fn opensent_open_with_wrong_asn_sends_bad_peer_as() {
-        let t0 = Instant::now();
-        let mut fsm = fsm_in(State::OpenSent, t0);
+        let refusal = Notify::with_text(2, 2, "ASN in OPEN (65003) did not match ASN expected (65002)");
         let out = run(
             &mut fsm,
             t0,
-            Event::Message(Received::Open { asn: 65003, hold_time: 90, router_id: PEER_ID }),
+            Event::Message(Received::Open {
+                asn: 65003,
+                hold_time: 90,
+                router_id: PEER_ID,
+                refusal: Some(refusal.clone()),
+            }),
         );
-        let n = sent_notify(&out).expect("notification");
-        assert_eq!((n.code, n.subcode), (2, 2));
-        assert_eq!(n.data, b"ASN in OPEN (65003) did not match ASN expected (65002)");
-        assert!(matches!(closed(&out), Some(Reason::NotifySent(_))));
-        assert!(has_action(&out, |a| matches!(a, Action::Report(Report::Down(_)))));
+        assert_eq!(sent(&out), [OutMessage::Notification(refusal.clone())]);
+        assert_eq!(closed(&out), Some(Reason::NotifySent(refusal.clone())));
+        assert_eq!(fsm.state(), State::Idle);
+        // ExaBGP: no OPENCONFIRM; `down` then IDLE.
+        assert_eq!(
+            reports(&out),
+            [Report::Down(Reason::NotifySent(refusal)), Report::Fsm(State::Idle)]
+        );
+        assert_eq!(
+            Reason::NotifySent(Notify::new(2, 6)).to_string(),
+            "notification sent (2,6)"
+        );
     }
 
     #[test]
-    fn opensent_open_with_zero_router_id_sends_bad_bgp_identifier() {
+    fn mirror_mode_sends_its_open_before_the_refusal() {
         let t0 = Instant::now();
-        let mut fsm = fsm_in(State::OpenSent, t0);
+        let mut fsm = Fsm::new(FsmConfig { local_as: None, ..config() }, "p");
+        run(&mut fsm, t0, Event::ManualStart);
+        run(&mut fsm, t0, Event::TcpCrAcked);
+        let refusal = Notify::with_text(2, 6, "Hold Time is invalid (1)");
         let out = run(
             &mut fsm,
             t0,
             Event::Message(Received::Open {
                 asn: 65002,
-                hold_time: 90,
-                router_id: Ipv4Addr::UNSPECIFIED,
+                hold_time: 1,
+                router_id: PEER_ID,
+                refusal: Some(refusal.clone()),
             }),
         );
-        let n = sent_notify(&out).expect("notification");
-        assert_eq!((n.code, n.subcode), (2, 3));
-    }
-
-    #[test]
-    fn opensent_ibgp_open_with_our_router_id_sends_bad_bgp_identifier() {
-        let t0 = Instant::now();
-        let mut fsm = Fsm::new(FsmConfig { peer_as: Some(65001), ..config() }, "p");
-        run(&mut fsm, t0, Event::ManualStart);
-        run(&mut fsm, t0, Event::TcpConnectionConfirmed);
-        let out = run(
-            &mut fsm,
-            t0,
-            Event::Message(Received::Open { asn: 65001, hold_time: 90, router_id: LOCAL_ID }),
+        assert_eq!(
+            sent(&out),
+            [
+                OutMessage::Open { asn: 65002, hold_time: 90, router_id: LOCAL_ID },
+                OutMessage::Notification(refusal)
+            ]
         );
-        let n = sent_notify(&out).expect("notification");
-        assert_eq!((n.code, n.subcode), (2, 3));
     }
 
     #[test]
@@ -1106,6 +1157,7 @@ mod tests {
         let out = run(&mut fsm, t0, Event::Message(Received::KeepAlive));
         let n = sent_notify(&out).expect("notification");
         assert_eq!((n.code, n.subcode), (5, 1));
+        assert_eq!(n.data, b"The first packet received is not an open message (KEEPALIVE)");
         assert_eq!(fsm.state(), State::Idle);
     }
 
@@ -1275,12 +1327,13 @@ mod tests {
     }
 
     #[test]
-    fn established_open_is_an_fsm_error_5_3() {
+    fn established_open_is_ignored_like_exabgp() {
         let t0 = Instant::now();
         let mut fsm = fsm_in(State::Established, t0);
         let out = run(&mut fsm, t0, peer_open(90));
-        assert_eq!(sent_notify(&out).map(|n| (n.code, n.subcode)), Some((5, 3)));
-        assert_eq!(fsm.state(), State::Idle);
+        assert!(sent(&out).is_empty());
+        assert!(armed(&out, TimerKind::Hold).is_some());
+        assert_eq!(fsm.state(), State::Established);
     }
 
     #[test]
@@ -1390,6 +1443,87 @@ mod tests {
         assert!(run(&mut fsm, t0, Event::HoldTimerExpires).is_empty());
         assert!(run(&mut fsm, t0, Event::KeepaliveTimerExpires).is_empty());
         assert!(run(&mut fsm, t0, Event::Message(Received::Update)).is_empty());
+    }
+
+    // --- ExaBGP's API view ---
+
+    #[test]
+    fn outgoing_session_reports_like_exabgp() {
+        let t0 = Instant::now();
+        let mut fsm = Fsm::new(config(), "p");
+        let mut all = reports(&run(&mut fsm, t0, Event::ManualStart));
+        // Refused connects are retried silently.
+        all.extend(reports(&run(&mut fsm, t0, Event::TcpConnectionFails)));
+        all.extend(reports(&run(&mut fsm, t0, Event::ConnectRetryTimerExpires)));
+        all.extend(reports(&run(&mut fsm, t0, Event::TcpCrAcked)));
+        all.extend(reports(&run(&mut fsm, t0, peer_open(90))));
+        all.extend(reports(&run(&mut fsm, t0, Event::Message(Received::KeepAlive))));
+        use State::*;
+        assert_eq!(
+            all,
+            [
+                Report::Fsm(Active),
+                Report::Fsm(Idle),
+                Report::Fsm(Connect),
+                Report::Fsm(OpenSent),
+                Report::Negotiated,
+                Report::Fsm(OpenConfirm),
+                Report::Fsm(Established),
+                Report::Up { hold_time: 90 },
+            ]
+        );
+        // Hold timer expiry: down, IDLE; the next attempt starts with ACTIVE, IDLE.
+        let out = run(&mut fsm, t0 + secs(90), Event::HoldTimerExpires);
+        assert_eq!(
+            reports(&out),
+            [Report::Down(Reason::NotifySent(Notify::with_data(4, 0, &[]))), Report::Fsm(Idle)]
+        );
+        let out = run(&mut fsm, t0 + secs(90), Event::IdleHoldTimerExpires);
+        assert_eq!(reports(&out), [Report::Fsm(Active), Report::Fsm(Idle)]);
+    }
+
+    #[test]
+    fn incoming_session_on_a_passive_peer_reports_like_exabgp() {
+        let t0 = Instant::now();
+        let mut fsm = Fsm::new(FsmConfig { passive: true, ..config() }, "p");
+        // ExaBGP does not run a passive peer before a connection arrives.
+        assert!(reports(&run(&mut fsm, t0, Event::ManualStart)).is_empty());
+        let out = run(&mut fsm, t0, Event::TcpConnectionConfirmed);
+        use State::*;
+        assert_eq!(
+            reports(&out),
+            [Report::Fsm(Active), Report::Fsm(Idle), Report::Fsm(Connect), Report::Fsm(OpenSent)]
+        );
+        // The OPEN goes out between CONNECT and OPENSENT (send-open API order).
+        let open_at = out.iter().position(|a| matches!(a, Action::Send(OutMessage::Open { .. })));
+        let opensent_at = out.iter().position(|a| *a == Action::Report(Report::Fsm(OpenSent)));
+        assert!(open_at < opensent_at);
+    }
+
+    #[test]
+    fn shutdown_reports_down_then_idle_twice() {
+        let t0 = Instant::now();
+        let mut fsm = fsm_in(State::Established, t0);
+        let out = run(&mut fsm, t0, Event::ManualStop { cease: None, restart: false });
+        assert_eq!(
+            reports(&out),
+            [Report::Down(Reason::Stopped), Report::Fsm(State::Idle), Report::Fsm(State::Idle)]
+        );
+        assert_eq!(Reason::Stopped.to_string(), "stop, message [shutting down]");
+    }
+
+    #[test]
+    fn collision_dump_reports_exabgp_reason() {
+        let t0 = Instant::now();
+        let mut fsm = fsm_in(State::OpenSent, t0);
+        let out = run(&mut fsm, t0, Event::OpenCollisionDump);
+        assert_eq!(reports(&out), [Report::Down(Reason::Collision), Report::Fsm(State::Idle)]);
+        assert_eq!(
+            Reason::Collision.to_string(),
+            "closing outgoing connection as we have another incoming on with higher router-id"
+        );
+        let out = run(&mut fsm, t0, Event::TcpConnectionConfirmed);
+        assert_eq!(reports(&out)[..3], [Report::Fsm(State::Active), Report::Fsm(State::Idle), Report::Fsm(State::Connect)]);
     }
 
     #[test]

@@ -17,7 +17,7 @@ use socket2::{Domain, Protocol, Socket, Type};
 use crate::bgp::notify::{code, subcode, Notify};
 
 use super::connection::{set_md5, set_min_ttl};
-use super::wire;
+use crate::bgp::message::pack_notify;
 
 /// ExaBGP's listen backlog.
 pub const BACKLOG: i32 = 200;
@@ -166,7 +166,7 @@ pub fn refusal(found: &Match<impl Copy>) -> Notify {
 /// the whole message; if not, the peer sees a plain close.
 pub fn reject(mut stream: TcpStream, notify: &Notify) {
     let mut buf = BytesMut::new();
-    wire::encode_notification(notify, &mut buf);
+    pack_notify(notify, &mut buf);
     let _ = stream.write(&buf);
     let _ = stream.shutdown(std::net::Shutdown::Both);
 }

@@ -7,12 +7,11 @@
 //! | `fsm.rs`        | sans-IO RFC 4271 §8 state machine                      |
 //! | `timer.rs`      | deadline heap keyed by (Token, TimerKind)              |
 //! | `delay.rs`      | ExaBGP's reconnect backoff                             |
-//! | `peer.rs`       | settings + FSM + connection; executes FSM actions      |
+//! | `peer.rs`       | settings, FSM, connection; codec boundary, `Negotiated` |
 //! | `connection.rs` | non-blocking TCP, framing, prioritised bounded tx      |
 //! | `listener.rs`   | listening sockets, accepted connection -> peer          |
 //! | `process.rs`    | helper processes: spawn, pipes, lines, respawn, kill   |
 //! | `signal.rs`     | SIGTERM/HUP/INT/ALRM/USR1/USR2 as a poll source        |
-//! | `wire.rs`       | STAGE TWO placeholder for the message codec            |
 //!
 //! Lifecycle of a peer: `Reactor::add_peer` puts it in the slab (its token
 //! is its `PeerId`) and feeds ManualStart. Its FSM arms ConnectRetry, Hold,
@@ -31,7 +30,18 @@
 //!
 //! The owner (daemon, API, RIB) drives `turn` in a loop and, after each,
 //! drains `Output`s: signals, helper lines, peer reports and received
-//! messages; it answers with `write_process`, `stop_peer`, `queue_update`….
+//! messages (`PeerOutput::Received`, decoded, with the raw bytes and the
+//! session's `Negotiated`); it answers with `write_process`, `stop_peer`,
+//! `queue_update` (pre-encoded UPDATEs), `send_message`….
+//!
+//! What the API prints comes from `PeerOutput`s in ExaBGP's order:
+//! `Connected` (`state: connected`), `Report::Fsm` (`fsm` messages, ExaBGP's
+//! sequence rather than RFC 4271's states, see `fsm.rs`), `Negotiated`,
+//! `Report::Up`, `Report::Down(reason)` (`reason` is its `Display`),
+//! `Received`/`Sent` packets, and `Refresh` for the RIB.
+//!
+//! STAGE TWO: `Message::Update` carries the raw body until the typed UPDATE
+//! lands; `PeerSettings` is built by hand until the configuration model does.
 
 pub mod connection;
 pub mod delay;
@@ -42,6 +52,6 @@ pub mod peer;
 pub mod process;
 pub mod signal;
 pub mod timer;
-pub mod wire;
 
 pub use event_loop::{Output, PeerId, ProcessId, Reactor, Source};
+pub use peer::{Packet, PeerOutput, PeerSettings};

@@ -1,4 +1,14 @@
-//! A peer: its settings, its FSM and its (at most one) connection.
+//! A peer: its settings, its FSM and its (at most one) connection; the
+//! boundary between the sans-IO FSM and the wire codec.
+//!
+//! Codec boundary: frames come from `bgp::framing::split` (header errors are
+//! the framing's `Notify`), bodies are decoded by `Message::unpack` (its
+//! `Notify` goes out as the NOTIFICATION, as ExaBGP does), and the peer's OPEN
+//! is checked against ours by `capability::negotiate`, whose `Negotiated` is
+//! kept for the session (`Peer::negotiated`) and sets the frame size limit
+//! (RFC 8654). The FSM's `OutMessage`s become an OPEN with the capabilities of
+//! `PeerSettings::capabilities` (4-octet ASN in the capability, AS_TRANS in
+//! My AS, RFC 6793 §4.1), KEEPALIVEs and NOTIFICATIONs.
 //!
 //! Lifecycle: created Idle by `Reactor::add_peer`, which feeds ManualStart.
 //! The FSM asks for a connection (`Action::Connect`); completion, bytes and
@@ -11,18 +21,24 @@
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
 use mio::{Interest, Registry, Token};
 
+use crate::bgp::capability::{negotiate, Expect, LocalCapabilities};
+use crate::bgp::framing::{Frame, HEADER_LEN};
+use crate::bgp::iana::Family;
+use crate::bgp::message::{pack_notify, undecodable, Message, Notification, Open};
+use crate::bgp::message::refresh::QUERY;
+use crate::bgp::negotiated::{Negotiated, Refresh};
 use crate::bgp::notify::Notify;
 
-use super::connection::{ConnectOptions, Connection, Direction, Frame, Priority};
-use super::fsm::{Action, Collision, Event, Fsm, FsmConfig, Received, Report, State};
+use super::connection::{ConnectOptions, Connection, Direction, Priority};
+use super::fsm::{Action, Collision, Event, Fsm, FsmConfig, OutMessage, Received, Report, State};
 use super::fsm::{DEFAULT_CONNECT_RETRY, DEFAULT_OPEN_WAIT};
 use super::timer::{TimerKind, Timers};
-use super::wire;
 
 /// Frames handled per turn before other sources get theirs.
 pub const FRAME_BUDGET: usize = 64;
@@ -59,6 +75,15 @@ pub struct PeerSettings {
     /// `bgp.openwait`.
     pub open_wait: Duration,
     pub connect_retry: Duration,
+    /// What the OPEN announces: families, add-path, graceful restart,
+    /// route-refresh, asn4, multi-session, extended message, hostname and
+    /// domain, software version, operational, extended next-hop. Its
+    /// `local_as` is not read: the OPEN's ASN (configured, or mirrored from
+    /// the peer) goes in the 4-octet AS capability. Nor is `restarted`: like
+    /// ExaBGP (`FORCE_GRACEFUL`) every session sets the graceful-restart R bit.
+    pub capabilities: LocalCapabilities,
+    /// `capability { aigp … }`: not announced, only kept in `Negotiated`.
+    pub aigp: bool,
 }
 
 /// What the peer wants from the reactor after a turn.
@@ -72,21 +97,45 @@ pub enum Step {
     Close,
 }
 
-/// A peer's notifications to the reactor owner.
+/// A message that crossed the wire, for the API: decoded, raw, and what the
+/// session had agreed when it crossed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Packet {
+    /// STAGE TWO: `Message::Update` is the raw body until the typed UPDATE lands.
+    pub message: Message,
+    /// The 19 header bytes (the API's `header`).
+    pub header: Bytes,
+    /// The bytes after the header (the API's `body`).
+    pub body: Bytes,
+    /// `None` until both OPENs are known (so for the OPENs themselves, unless
+    /// the peer's OPEN completed the negotiation). Shared: cloning is cheap.
+    pub negotiated: Option<Rc<Negotiated>>,
+}
+
+/// A peer's notifications to the reactor owner, in the order they happened.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PeerOutput {
+    /// ExaBGP's `fsm`, `up` and `down` API messages.
     Report(Report),
-    /// A TCP connection is up (ExaBGP's `connected` state for outgoing ones).
+    /// A TCP connection is up (ExaBGP's `state: connected`); it comes before
+    /// the `fsm` reports of the session it starts.
     Connected {
         direction: Direction,
         local: Option<SocketAddr>,
         remote: SocketAddr,
     },
-    /// A message was received; `kind` is what the FSM saw.
-    Message {
-        kind: Received,
-        frame: Frame,
-    },
+    /// A message was received and decoded (before the FSM acted on it).
+    Received(Packet),
+    /// The peer's OPEN was accepted: ExaBGP's `negotiated` API message, in
+    /// its place (after the OPENs, before `OPENCONFIRM`).
+    Negotiated(Rc<Negotiated>),
+    /// A message this layer sent: OPEN, KEEPALIVE, NOTIFICATION and what
+    /// `send_message` queued; not the UPDATEs of `queue_update` (their
+    /// producer knows them).
+    Sent(Packet),
+    /// The peer sent a ROUTE-REFRESH in Established: send it `family` again,
+    /// between BoRR and EoRR when `enhanced` (RFC 7313; ExaBGP `resend`).
+    Refresh { family: Family, enhanced: bool },
     Finished,
 }
 
@@ -106,6 +155,10 @@ pub struct Peer {
     /// (connection, what it is registered for).
     interest: Option<Interest>,
     lingering: Option<(Connection, Instant)>,
+    /// The OPEN we sent on the current connection.
+    sent_open: Option<Open>,
+    /// What the current session agreed (both OPENs known and accepted).
+    negotiated: Option<Rc<Negotiated>>,
     actions: Vec<Action>,
     /// The last read stopped on the budget, not on WouldBlock.
     read_more: bool,
@@ -133,13 +186,19 @@ impl PeerSettings {
             attempts: 0,
             open_wait: DEFAULT_OPEN_WAIT,
             connect_retry: DEFAULT_CONNECT_RETRY,
+            // ExaBGP: ipv4 unicast when no family is configured, asn4 on.
+            capabilities: LocalCapabilities {
+                families: vec![Family::IPV4_UNICAST],
+                asn4: true,
+                ..LocalCapabilities::default()
+            },
+            aigp: false,
         }
     }
 
     pub fn fsm_config(&self) -> FsmConfig {
         FsmConfig {
             local_as: self.local_as,
-            peer_as: self.peer_as,
             router_id: self.router_id.unwrap_or(Ipv4Addr::UNSPECIFIED),
             hold_time: self.hold_time,
             passive: self.passive,
@@ -170,6 +229,8 @@ impl Peer {
             conn: None,
             interest: None,
             lingering: None,
+            sent_open: None,
+            negotiated: None,
             actions: Vec::new(),
             read_more: false,
             finished: false,
@@ -199,6 +260,17 @@ impl Peer {
         self.finished
     }
 
+    /// What the current session agreed; `None` before the peer's OPEN was
+    /// accepted and after the session ended.
+    pub fn negotiated(&self) -> Option<&Negotiated> {
+        self.negotiated.as_deref()
+    }
+
+    /// The OPEN we sent on the current connection.
+    pub fn sent_open(&self) -> Option<&Open> {
+        self.sent_open.as_ref()
+    }
+
     /// Feeds one event and carries out what the FSM asks.
     pub fn handle(&mut self, now: Instant, event: Event, ctx: &mut Ctx<'_>) {
         self.fsm.handle(now, event, &mut self.actions);
@@ -210,8 +282,9 @@ impl Peer {
         self.handle(now, Event::ManualStop { cease, restart }, ctx);
     }
 
-    /// Queues an encoded UPDATE (or any message the codec built). `false`
-    /// when there is no session or the queue is full (back-pressure).
+    /// Queues an encoded UPDATE (header included; any message the codec
+    /// built). `false` when there is no session or the queue is full
+    /// (back-pressure).
     pub fn queue_update(&mut self, message: Bytes) -> bool {
         if self.fsm.state() != State::Established {
             return false;
@@ -220,6 +293,39 @@ impl Peer {
             Some(conn) => conn.queue(message, Priority::Bulk),
             None => false,
         }
+    }
+
+    /// Sends a message from the API: ROUTE-REFRESH and OPERATIONAL go in
+    /// line with the queued UPDATEs (never refused for back-pressure); a
+    /// NOTIFICATION ends the session and restarts it, like ExaBGP's
+    /// `teardown` (RFC 4271 §6: the connection closes after it). `false`
+    /// when there is no established session, for an OPEN, or when the
+    /// message is longer than the session allows.
+    pub fn send_message(&mut self, now: Instant, message: &Message, ctx: &mut Ctx<'_>) -> bool {
+        if self.fsm.state() != State::Established {
+            return false;
+        }
+        let priority = match message {
+            Message::Open(_) => return false,
+            Message::Notification(n) => {
+                let notify = Notify { code: n.code, subcode: n.subcode, data: n.raw.clone() };
+                self.stop(now, Some(notify), true, ctx);
+                return true;
+            }
+            Message::KeepAlive => Priority::Urgent,
+            _ => Priority::Ordered,
+        };
+        let Some(negotiated) = self.negotiated.clone() else { return false };
+        let mut buf = BytesMut::new();
+        if let Err(e) = message.pack(&negotiated, &mut buf) {
+            log::error!(target: &self.settings.label(), "not sending {}: {}", message.kind().0, e);
+            return false;
+        }
+        let Some(conn) = self.conn.as_mut() else { return false };
+        let bytes = buf.freeze();
+        conn.queue(bytes.clone(), priority);
+        ctx.outputs.push(PeerOutput::Sent(packet(message.clone(), bytes, Some(negotiated))));
+        true
     }
 
     /// Room for more UPDATEs.
@@ -240,7 +346,7 @@ impl Peer {
                 );
                 let mut conn = conn;
                 let mut buf = BytesMut::new();
-                wire::encode_notification(&notify, &mut buf);
+                pack_notify(&notify, &mut buf);
                 conn.queue(buf.freeze(), Priority::Urgent);
                 let _ = conn.flush();
                 conn.shutdown();
@@ -303,13 +409,7 @@ impl Peer {
                 }
             };
             budget -= 1;
-            match wire::decode(&frame) {
-                Ok(kind) => {
-                    ctx.outputs.push(PeerOutput::Message { kind: kind.clone(), frame });
-                    self.handle(now, Event::Message(kind), ctx);
-                }
-                Err(notify) => self.handle(now, Event::MessageError(notify), ctx),
-            }
+            self.on_frame(now, frame, ctx);
         }
         if lost && self.conn.is_some() {
             // What was read before EOF has been handled above.
@@ -393,12 +493,147 @@ impl Peer {
                 self.fsm.set_config(config);
             }
         }
-        ctx.outputs.push(PeerOutput::Connected {
-            direction: conn.direction(),
-            local,
-            remote: conn.peer_addr(),
-        });
-        self.handle(now, Event::TcpConnectionConfirmed, ctx);
+        let direction = conn.direction();
+        ctx.outputs.push(PeerOutput::Connected { direction, local, remote: conn.peer_addr() });
+        let event = match direction {
+            Direction::Outgoing => Event::TcpCrAcked,
+            Direction::Incoming => Event::TcpConnectionConfirmed,
+        };
+        self.handle(now, event, ctx);
+    }
+
+    /// One whole message from the wire: decode it, check an OPEN, tell the
+    /// owner, then the FSM.
+    fn on_frame(&mut self, now: Instant, frame: Frame, ctx: &mut Ctx<'_>) {
+        let decoded = match &self.negotiated {
+            Some(negotiated) => Message::unpack(frame.kind, frame.body.clone(), negotiated),
+            None => Message::unpack(frame.kind, frame.body.clone(), &Negotiated::default()),
+        };
+        let message = match decoded {
+            Ok(message) => message,
+            Err(notify) => {
+                log::debug!(target: &self.settings.label(), "could not decode message type {}: {}", frame.kind.0, notify);
+                self.handle(now, Event::MessageError(notify), ctx);
+                return;
+            }
+        };
+        let received = match &message {
+            Message::Open(open) => self.check_open(open),
+            Message::Update(_) => Received::Update,
+            Message::Notification(n) => Received::Notification { code: n.code, subcode: n.subcode },
+            Message::KeepAlive => Received::KeepAlive,
+            Message::RouteRefresh(_) => Received::RouteRefresh,
+            Message::Operational(o) => Received::Operational { name: o.name() },
+            // `unpack` never builds one; refuse it the same way if it did.
+            Message::Unknown { kind, .. } => {
+                let notify = undecodable(*kind);
+                self.handle(now, Event::MessageError(notify), ctx);
+                return;
+            }
+        };
+        let refresh = match &message {
+            Message::RouteRefresh(r) => Some(*r),
+            _ => None,
+        };
+        ctx.outputs.push(PeerOutput::Received(Packet {
+            message,
+            header: frame.header,
+            body: frame.body,
+            negotiated: self.negotiated.clone(),
+        }));
+        self.handle(now, Event::Message(received), ctx);
+        if let (Some(r), State::Established) = (refresh, self.fsm.state()) {
+            // ExaBGP resends for any subtype; BoRR/EoRR wrap it only when
+            // the peer asked (subtype 0) and both sides agreed RFC 7313.
+            let enhanced = r.subtype == QUERY
+                && self.negotiated.as_ref().is_some_and(|n| n.refresh == Refresh::Enhanced);
+            ctx.outputs.push(PeerOutput::Refresh { family: r.family(), enhanced });
+        }
+    }
+
+    /// The OPEN we send (RFC 4271 §4.2, capabilities RFC 5492): `asn` is the
+    /// configured or mirrored ASN.
+    fn build_open(&self, asn: u32) -> Open {
+        let config = self.fsm.config();
+        let mut local = self.settings.capabilities.clone();
+        local.local_as = asn;
+        // ExaBGP always acts as if recovering from a restart (RFC 4724 §3 R bit).
+        local.restarted = true;
+        Open::new(asn, config.hold_time, config.router_id, local.build())
+    }
+
+    /// Negotiates with the peer's OPEN (while an OPEN is expected) and
+    /// reduces it to what the FSM needs, with `negotiate`'s verdict.
+    fn check_open(&mut self, received: &Open) -> Received {
+        let mut refusal = None;
+        if matches!(self.fsm.state(), State::Connect | State::OpenSent) {
+            // Mirror mode: the FSM answers with the peer's My AS field, as
+            // ExaBGP does; negotiate against that OPEN now.
+            let mirrored;
+            let sent = match &self.sent_open {
+                Some(open) => open,
+                None => {
+                    mirrored = self.build_open(received.asn);
+                    &mirrored
+                }
+            };
+            let expect = Expect {
+                peer_as: self.settings.peer_as,
+                // Without `local-as` ExaBGP skips the same-identifier check;
+                // no 2-octet My AS field equals u32::MAX.
+                local_as: self.settings.local_as.unwrap_or(u32::MAX),
+                router_id: self.fsm.config().router_id,
+                aigp: self.settings.aigp,
+            };
+            match negotiate(sent, received, &expect) {
+                Ok(negotiated) => {
+                    if let Some(conn) = self.conn.as_mut() {
+                        conn.set_max_frame(negotiated.msg_size);
+                    }
+                    self.negotiated = Some(Rc::new(negotiated));
+                }
+                Err(notify) => refusal = Some(notify),
+            }
+        }
+        Received::Open {
+            asn: received.asn,
+            hold_time: received.hold_time,
+            router_id: received.router_id,
+            refusal,
+        }
+    }
+
+    /// Encodes and queues what the FSM sends; tells the owner.
+    fn send(&mut self, message: OutMessage, ctx: &mut Ctx<'_>) {
+        if self.conn.is_none() {
+            return;
+        }
+        let mut buf = BytesMut::new();
+        let message = match message {
+            OutMessage::Open { asn, .. } => {
+                let open = self.build_open(asn);
+                let message = Message::Open(open.clone());
+                self.sent_open = Some(open);
+                message
+            }
+            OutMessage::KeepAlive => Message::KeepAlive,
+            OutMessage::Notification(notify) => {
+                // Cut to fit rather than lost (`pack_notify`).
+                pack_notify(&notify, &mut buf);
+                Message::Notification(Notification::from_notify(&notify))
+            }
+        };
+        if buf.is_empty() {
+            if let Err(e) = message.pack(&Negotiated::default(), &mut buf) {
+                log::error!(target: &self.settings.label(), "could not send message: {}", e);
+                return;
+            }
+        }
+        let bytes = buf.freeze();
+        if let Some(conn) = self.conn.as_mut() {
+            conn.queue(bytes.clone(), Priority::Urgent);
+        }
+        ctx.outputs.push(PeerOutput::Sent(packet(message, bytes, self.negotiated.clone())));
     }
 
     fn install(&mut self, mut conn: Connection, ctx: &mut Ctx<'_>) -> io::Result<()> {
@@ -412,6 +647,7 @@ impl Peer {
         self.interest = Some(interest);
         self.read_more = false;
         self.conn = Some(conn);
+        self.forget_session();
         Ok(())
     }
 
@@ -436,6 +672,13 @@ impl Peer {
         }
         self.interest = None;
         self.read_more = false;
+        self.forget_session();
+    }
+
+    /// The OPENs and their agreement belong to one connection.
+    fn forget_session(&mut self) {
+        self.sent_open = None;
+        self.negotiated = None;
     }
 
     /// Closes the connection, letting a queued NOTIFICATION out first.
@@ -443,6 +686,7 @@ impl Peer {
         let Some(mut conn) = self.conn.take() else { return };
         self.interest = None;
         self.read_more = false;
+        self.forget_session();
         conn.drop_bulk();
         let done = !conn.connected() || matches!(conn.flush(), Ok(true) | Err(_));
         if done {
@@ -480,15 +724,14 @@ impl Peer {
             for action in batch {
                 match action {
                     Action::Connect => self.connect(now, ctx),
-                    Action::Send(message) => {
-                        if let Some(conn) = self.conn.as_mut() {
-                            let mut buf = BytesMut::new();
-                            wire::encode(&message, &mut buf);
-                            conn.queue(buf.freeze(), Priority::Urgent);
-                        }
-                    }
+                    Action::Send(message) => self.send(message, ctx),
                     Action::Arm(kind, at) => ctx.timers.arm(ctx.token, kind, at),
                     Action::Disarm(kind) => ctx.timers.disarm(ctx.token, kind),
+                    Action::Report(Report::Negotiated) => {
+                        if let Some(negotiated) = &self.negotiated {
+                            ctx.outputs.push(PeerOutput::Negotiated(negotiated.clone()));
+                        }
+                    }
                     Action::Report(report) => ctx.outputs.push(PeerOutput::Report(report)),
                     Action::Close(_) => self.close_connection(now, ctx),
                     Action::Finished => {
@@ -510,5 +753,71 @@ impl Peer {
             log::debug!(target: "reactor", "connection to {} failed: {}", remote, e);
             self.fsm.handle(now, Event::TcpConnectionFails, &mut self.actions);
         }
+    }
+}
+
+/// A sent message as a `Packet` (`bytes` is the whole message).
+fn packet(message: Message, bytes: Bytes, negotiated: Option<Rc<Negotiated>>) -> Packet {
+    let header = bytes.slice(..HEADER_LEN.min(bytes.len()));
+    let body = bytes.slice(HEADER_LEN.min(bytes.len())..);
+    Packet { message, header, body, negotiated }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hex(s: &str) -> Vec<u8> {
+        let s: String = s.chars().filter(|c| *c != ':').collect();
+        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    }
+
+    fn settings() -> PeerSettings {
+        PeerSettings {
+            local_as: Some(65533),
+            peer_as: Some(65533),
+            router_id: Some(Ipv4Addr::new(10, 0, 0, 2)),
+            ..PeerSettings::new("127.0.0.1".parse().unwrap())
+        }
+    }
+
+    fn wire(open: Open) -> Vec<u8> {
+        let mut out = BytesMut::new();
+        Message::Open(open).pack(&Negotiated::default(), &mut out).unwrap();
+        out.to_vec()
+    }
+
+    #[test]
+    fn open_is_byte_identical_to_qa_conf_hostname() {
+        let mut s = settings();
+        s.capabilities.host_name = Some("my-host-name".into());
+        s.capabilities.domain_name = Some("my-domain-name.com".into());
+        let peer = Peer::new(s);
+        // qa/encoding/conf-hostname.msg
+        assert_eq!(
+            wire(peer.build_open(65533)),
+            hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0051:01:04FFFD00B40A000002340206010400010001020641040000FFFD022249200C6D792D686F73742D6E616D65126D792D646F6D61696E2D6E616D652E636F6D")
+        );
+    }
+
+    #[test]
+    fn open_sets_the_graceful_restart_bit_and_as_trans() {
+        let mut s = settings();
+        s.capabilities.graceful_restart = 120;
+        let peer = Peer::new(s);
+        let open = peer.build_open(4_200_000_000);
+        assert_eq!(open.capabilities.asn4(), Some(4_200_000_000));
+        let bytes = wire(open);
+        assert_eq!(&bytes[20..22], &[0x5B, 0xA0]);
+        // Capability 64: R bit and 120 s, then ipv4 unicast with F bit 0x80.
+        let gr = hex("40:06:8078:0001:01:80");
+        let at = bytes.windows(gr.len()).position(|w| w == gr.as_slice());
+        assert!(at.is_some(), "{bytes:02X?}");
+    }
+
+    #[test]
+    fn sent_packets_split_header_and_body() {
+        let p = packet(Message::KeepAlive, Bytes::from(hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0013:04")), None);
+        assert_eq!((p.header.len(), p.body.len()), (19, 0));
     }
 }
