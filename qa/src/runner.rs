@@ -391,7 +391,8 @@ fn run_encoding(settings: &Settings, test: &Test, dir: &Path) -> Status {
     let _ = fs::write(
         dir.join("commands.sh"),
         format!(
-            "# start the peer first, then the daemon\n{} &\nsleep 0.2\n{} &\nwait\n",
+            "# replay by hand: the peer first, then the daemon (its pid goes to daemon.pid for signal: lines)\n\
+             {} &\nsleep 0.2\n{} &\necho $! > daemon.pid\nwait\n",
             describe(&plan.peer_env, &settings.peer, &plan.peer_args).replace(&pid_file.display().to_string(), "daemon.pid"),
             describe(&plan.daemon_env, &settings.daemon, &plan.daemon_args)
         ),
@@ -500,6 +501,15 @@ fn watch(settings: &Settings, peer: &mut Child, daemon: &mut Child, peer_log: &P
 // ---------------------------------------------------------------------------
 // decoding
 
+/// Environment of `decode` / `validate` runs: logging off, and a fixed version (ExaBGP
+/// derives one from git otherwise, printing git errors outside a checkout).
+fn tool_env() -> Vec<(String, String)> {
+    vec![
+        ("exabgp_version".to_string(), TEST_VERSION.to_string()),
+        ("exabgp_log_enable".to_string(), "false".to_string()),
+    ]
+}
+
 pub struct DecodingCase {
     pub args: Vec<String>,
     pub expected: json::Value,
@@ -570,7 +580,7 @@ fn run_decoding(settings: &Settings, test: &Test, dir: &Path) -> Status {
         Ok(case) => case,
         Err(e) => return Status::Fail(e),
     };
-    let env = vec![("exabgp_log_enable".to_string(), "false".to_string())];
+    let env = tool_env();
     let _ = fs::write(dir.join("commands.sh"), describe(&env, &settings.daemon, &case.args) + "\n");
     let (stdout_path, stderr_path) = (dir.join("stdout"), dir.join("stderr"));
     let mut c = command(&env, &settings.daemon, &case.args);
@@ -610,7 +620,7 @@ pub fn parsing_args(test: &Test) -> Vec<String> {
 }
 
 fn run_parsing(settings: &Settings, test: &Test, dir: &Path) -> Status {
-    let env = vec![("exabgp_log_enable".to_string(), "false".to_string())];
+    let env = tool_env();
     let args = parsing_args(test);
     let _ = fs::write(dir.join("commands.sh"), describe(&env, &settings.daemon, &args) + "\n");
     let log = dir.join("output.log");
@@ -630,7 +640,7 @@ fn run_parsing(settings: &Settings, test: &Test, dir: &Path) -> Status {
 
 /// The commands a test would run, for `--dry` and manual replay.
 pub fn dry(settings: &Settings, test: &Test) -> String {
-    let env = vec![("exabgp_log_enable".to_string(), "false".to_string())];
+    let env = tool_env();
     match test.suite {
         Suite::Encoding => {
             let pid_file = settings.out.join("encoding").join(&test.name).join("daemon.pid");
