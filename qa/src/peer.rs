@@ -272,7 +272,10 @@ impl Session {
             self.send(&format!("echo #{}", self.counter), message);
             return Ok(());
         }
-        say(&shared.log, &format!("{:<12}{}", "msg  recv", wire::pretty_hex(message)));
+        // Lines about KEEPALIVEs start with "keepalive": the runner does not count them
+        // as progress (a daemon that only keeps the session alive is stuck).
+        let label = if wire::kind(message) == wire::KEEPALIVE { "keepalive recv" } else { "msg  recv" };
+        say(&shared.log, &format!("{label:<12}{}", wire::pretty_hex(message)));
         self.send("keepalive", &wire::keepalive());
         self.verdict(&mut checker, message)
     }

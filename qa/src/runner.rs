@@ -447,13 +447,19 @@ fn peer_failure(peer_log: &Path) -> String {
         .unwrap_or_else(|| last_line(peer_log))
 }
 
+/// Lines of the peer log that show the test moving (KEEPALIVE traffic does not).
+fn progress_lines(peer_log: &Path) -> usize {
+    let text = fs::read_to_string(peer_log).unwrap_or_default();
+    text.lines().filter(|l| !l.is_empty() && !l.starts_with("keepalive")).count()
+}
+
 /// Decide an encoding test: pass iff the peer says `successful` (exit 0) and the
 /// daemon then exits by itself.
 fn watch(settings: &Settings, peer: &mut Child, daemon: &mut Child, peer_log: &Path, daemon_log: &Path) -> Status {
     let start = Instant::now();
     let mut peer_done: Option<(ExitStatus, Instant)> = None;
     let mut daemon_done: Option<(ExitStatus, Instant)> = None;
-    let mut size = 0u64;
+    let mut seen = 0usize;
     let mut progress = Instant::now();
     loop {
         if peer_done.is_none() {
@@ -483,12 +489,12 @@ fn watch(settings: &Settings, peer: &mut Child, daemon: &mut Child, peer_log: &P
                 return Status::Fail(format!("daemon exited ({status}) before the peer completed: {}", last_line(daemon_log)));
             }
         } else {
-            let now = fs::metadata(peer_log).map(|m| m.len()).unwrap_or(0);
-            if now != size {
-                size = now;
+            let now = progress_lines(peer_log);
+            if now != seen {
+                seen = now;
                 progress = Instant::now();
             } else if progress.elapsed() > settings.idle {
-                return Status::Timeout(format!("no BGP progress for {} s", settings.idle.as_secs()));
+                return Status::Timeout(format!("no BGP progress for {} s (KEEPALIVEs aside)", settings.idle.as_secs()));
             }
         }
         if start.elapsed() > settings.timeout {
@@ -881,5 +887,65 @@ mod tests {
         let report = run_one(&s, &test);
         assert!(matches!(report.status, Status::Timeout(_)), "{:?}", report.status);
         let _ = fs::remove_dir_all(root);
+    }
+
+    /// A bash "daemon" that connects to the peer (port from exabgp_tcp_port), sends an
+    /// OPEN and then runs `body` with the session on fd 3.
+    fn bash_daemon(root: &Path, body: &str) -> PathBuf {
+        let printf = |hex: &str| -> String {
+            let bytes = crate::script::decode_hex(hex).unwrap();
+            format!("printf '{}' >&3", bytes.iter().map(|b| format!("\\x{b:02x}")).collect::<String>())
+        };
+        let open = printf("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF002D0104FFFD00B40A000002100206010400010001020641040000FFFD");
+        let eor = printf("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00170200000000");
+        let keepalive = printf("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF001304");
+        let body = body.replace("SEND_EOR", &eor).replace("SEND_KEEPALIVE", &keepalive);
+        let script = format!("#!/bin/bash\nexec 3<>/dev/tcp/127.0.0.1/$exabgp_tcp_port || exit 1\n{open}\n{body}\n");
+        let path = root.join("daemon.sh");
+        fs::write(&path, script).unwrap();
+        let mut perms = fs::metadata(&path).unwrap().permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+        fs::set_permissions(&path, perms).unwrap();
+        path
+    }
+
+    const EOR_STEP: &str = "1:raw:FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0017:02:00000000\n";
+
+    fn run_bash(tag: &str, port_offset: u16, body: &str, idle: u64) -> Report {
+        let root = tree(tag, "bad.conf\n", EOR_STEP);
+        let daemon = bash_daemon(&root, body);
+        let mut s = settings(root.clone(), root.join("out"), daemon.to_str().unwrap());
+        s.first_port += port_offset;
+        s.idle = Duration::from_secs(idle);
+        let test = discover(&root).unwrap().into_iter().find(|t| t.suite == Suite::Encoding).unwrap();
+        let report = run_one(&s, &test);
+        let _ = fs::remove_dir_all(root);
+        report
+    }
+
+    #[test]
+    fn a_correct_daemon_that_exits_passes() {
+        // sends what the script expects, then waits for the peer to close and exits
+        let report = run_bash("pass", 3, "SEND_EOR\ncat <&3 >/dev/null\nexit 0", 5);
+        assert_eq!(report.status, Status::Pass);
+        assert!(report.kept.is_none());
+    }
+
+    #[test]
+    fn a_wrong_message_fails_with_the_peer_reason() {
+        let report = run_bash("wrong", 4, "SEND_KEEPALIVE\nSEND_KEEPALIVE\nprintf '\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\x00\\x17\\x02\\x00\\x00\\x00\\x01' >&3\nsleep 30", 5);
+        assert!(matches!(&report.status, Status::Fail(why) if why.contains("unexpected message")), "{:?}", report.status);
+    }
+
+    #[test]
+    fn keepalives_alone_are_not_progress() {
+        let report = run_bash("keepalive", 5, "while SEND_KEEPALIVE; do sleep 0.2; done", 1);
+        assert!(matches!(report.status, Status::Timeout(_)), "{:?}", report.status);
+    }
+
+    #[test]
+    fn the_daemon_must_exit_once_the_peer_is_done() {
+        let report = run_bash("linger", 6, "SEND_EOR\nexec sleep 60", 5);
+        assert!(matches!(&report.status, Status::Fail(why) if why.contains("did not exit")), "{:?}", report.status);
     }
 }
