@@ -9,7 +9,8 @@ use std::process::{Command, ExitCode};
 fn main() -> ExitCode {
     let root = env!("CARGO_MANIFEST_DIR");
     // libtest-style flags cargo may pass (e.g. --nocapture) mean nothing here.
-    let extra: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--") || a == "--no-netns").collect();
+    let extra: Vec<String> =
+        std::env::args().skip(1).filter(|a| !a.starts_with("--") || a == "--no-netns").collect();
     let status = Command::new(env!("CARGO_BIN_EXE_exabgp-qa"))
         .arg("--daemon")
         .arg(env!("CARGO_BIN_EXE_exabgp"))

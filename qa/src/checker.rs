@@ -183,7 +183,13 @@ mod tests {
 
     #[test]
     fn right_session_in_any_order_within_a_step() {
-        let text = [line("1", &eor()), line("1", &update(1)), line("1", &update(2)), line("2", &update(3))].concat();
+        let text = [
+            line("1", &eor()),
+            line("1", &update(1)),
+            line("1", &update(2)),
+            line("2", &update(3)),
+        ]
+        .concat();
         let mut c = checker(&text);
         assert!(accepted(&c.check(&update(2))));
         assert!(accepted(&c.check(&wire::keepalive())));
@@ -236,9 +242,14 @@ mod tests {
     #[test]
     fn extra_message_after_everything() {
         let mut c = checker("A1:notification:closing session because we can\n");
-        assert_eq!(c.open_actions(), vec![Action::Send(wire::cease("closing session because we can"))]);
+        assert_eq!(
+            c.open_actions(),
+            vec![Action::Send(wire::cease("closing session because we can"))]
+        );
         assert!(c.completed());
-        assert!(matches!(c.check(&update(1)), Verdict::Rejected(r) if r.contains("received extra message")));
+        assert!(
+            matches!(c.check(&update(1)), Verdict::Rejected(r) if r.contains("received extra message"))
+        );
         let mut c = checker("A1:notification:bye\n");
         c.open_actions();
         assert!(done(&c.check(&eor())));
@@ -249,12 +260,16 @@ mod tests {
 
     #[test]
     fn signal_fires_when_the_previous_step_completes() {
-        let text = format!("{}A2:signal:SIGUSR1\n{}", line("A1", &update(1)), line("A3", &update(2)));
+        let text =
+            format!("{}A2:signal:SIGUSR1\n{}", line("A1", &update(1)), line("A3", &update(2)));
         let mut c = checker(&text);
         assert_eq!(c.open_actions(), vec![]);
         match c.check(&update(1)) {
             Verdict::Accepted { actions, completed: false } => {
-                assert_eq!(actions, vec![Action::Signal { name: "SIGUSR1".into(), number: libc::SIGUSR1 }]);
+                assert_eq!(
+                    actions,
+                    vec![Action::Signal { name: "SIGUSR1".into(), number: libc::SIGUSR1 }]
+                );
             }
             v => panic!("{v:?}"),
         }
@@ -264,8 +279,14 @@ mod tests {
     #[test]
     fn route_refresh_replays_accepted_updates() {
         let rr = decode_hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00170500010001").unwrap();
-        let text = [line("1", &eor()), line("2", &update(1)), line("2", &update(2)), line("3", &rr), line("4", &update(3))]
-            .concat();
+        let text = [
+            line("1", &eor()),
+            line("2", &update(1)),
+            line("2", &update(2)),
+            line("3", &rr),
+            line("4", &update(3)),
+        ]
+        .concat();
         let mut c = checker(&text);
         for m in [eor(), update(2), update(1)] {
             assert!(accepted(&c.check(&m)));
@@ -280,7 +301,8 @@ mod tests {
 
     #[test]
     fn sessions_share_one_state() {
-        let text = [line("A1", &update(1)), line("A1", &update(2)), line("B1", &update(3))].concat();
+        let text =
+            [line("A1", &update(1)), line("A1", &update(2)), line("B1", &update(3))].concat();
         let mut c = checker(&text);
         assert!(accepted(&c.check(&update(1))));
         // a new session while A1 still has an entry: the step carries over

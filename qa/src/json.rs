@@ -28,7 +28,8 @@ impl PartialEq for Value {
             (Str(a), Str(b)) => a == b,
             (Array(a), Array(b)) => a == b,
             (Object(a), Object(b)) => {
-                a.len() == b.len() && a.iter().all(|(k, v)| b.iter().any(|(k2, v2)| k == k2 && v == v2))
+                a.len() == b.len()
+                    && a.iter().all(|(k, v)| b.iter().any(|(k2, v2)| k == k2 && v == v2))
             }
             _ => false,
         }
@@ -220,9 +221,13 @@ impl Parser<'_> {
     }
 
     fn hex4(&mut self) -> Result<u32, String> {
-        let digits = self.s.get(self.i..self.i + 4).ok_or_else(|| format!("short \\u escape at byte {}", self.i))?;
+        let digits = self
+            .s
+            .get(self.i..self.i + 4)
+            .ok_or_else(|| format!("short \\u escape at byte {}", self.i))?;
         let text = std::str::from_utf8(digits).map_err(|_| "invalid \\u escape".to_string())?;
-        let v = u32::from_str_radix(text, 16).map_err(|_| format!("invalid \\u escape at byte {}", self.i))?;
+        let v = u32::from_str_radix(text, 16)
+            .map_err(|_| format!("invalid \\u escape at byte {}", self.i))?;
         self.i += 4;
         Ok(v)
     }
@@ -286,7 +291,8 @@ impl Parser<'_> {
             }
             self.i += 1;
         }
-        let text = std::str::from_utf8(&self.s[start..self.i]).map_err(|_| "invalid number".to_string())?;
+        let text = std::str::from_utf8(&self.s[start..self.i])
+            .map_err(|_| "invalid number".to_string())?;
         if !float {
             if let Ok(i) = text.parse::<i128>() {
                 return Ok(Value::Int(i));
@@ -305,7 +311,10 @@ mod tests {
 
     #[test]
     fn objects_ignore_key_order_arrays_do_not() {
-        assert_eq!(parse(r#"{"a": 1, "b": [1, 2]}"#).unwrap(), parse(r#"{ "b":[1,2],"a":1.0 }"#).unwrap());
+        assert_eq!(
+            parse(r#"{"a": 1, "b": [1, 2]}"#).unwrap(),
+            parse(r#"{ "b":[1,2],"a":1.0 }"#).unwrap()
+        );
         assert_ne!(parse("[1, 2]").unwrap(), parse("[2, 1]").unwrap());
         assert_ne!(parse(r#"{"a": 1}"#).unwrap(), parse(r#"{"a": 1, "b": null}"#).unwrap());
         assert_ne!(parse(r#"{"a": "1"}"#).unwrap(), parse(r#"{"a": 1}"#).unwrap());
@@ -314,7 +323,10 @@ mod tests {
 
     #[test]
     fn scalars_and_escapes() {
-        assert_eq!(parse(r#""a\"\\\/\n\u00e9\ud83d\ude00""#).unwrap(), Value::Str("a\"\\/\né😀".into()));
+        assert_eq!(
+            parse(r#""a\"\\\/\n\u00e9\ud83d\ude00""#).unwrap(),
+            Value::Str("a\"\\/\né😀".into())
+        );
         assert_eq!(parse(" true ").unwrap(), Value::Bool(true));
         assert_eq!(parse("null").unwrap(), Value::Null);
         assert_eq!(parse("-12").unwrap(), Value::Int(-12));
@@ -324,7 +336,20 @@ mod tests {
 
     #[test]
     fn rejects_garbage_without_panicking() {
-        for bad in ["", "{", "[1,]", "{\"a\" 1}", "tru", "\"abc", "1 2", "{}x", "-", "\"\\u12\"", "[\u{1}]", "\"\u{1}\""] {
+        for bad in [
+            "",
+            "{",
+            "[1,]",
+            "{\"a\" 1}",
+            "tru",
+            "\"abc",
+            "1 2",
+            "{}x",
+            "-",
+            "\"\\u12\"",
+            "[\u{1}]",
+            "\"\u{1}\"",
+        ] {
             assert!(parse(bad).is_err(), "{bad:?}");
         }
         let deep = "[".repeat(5000);

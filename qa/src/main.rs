@@ -40,7 +40,7 @@ options:
   --help
 
 Outputs of failed tests are kept in qa/out/SUITE/NAME/ (peer.log, daemon.log,
-commands.sh, ...). The last line printed is `N passed, N failed`.
+commands.sh, ...); the FAIL line says where. The last line printed is `N passed, N failed`.
 
 peer options:
   --port N           listen port (default: $exabgp.tcp.port, $exabgp_tcp_port, else 179)
@@ -90,7 +90,8 @@ fn peer_main(args: &[String]) -> ExitCode {
 }
 
 fn peer_run(args: &[String]) -> Result<ExitCode, String> {
-    let env_port = std::env::var("exabgp.tcp.port").or_else(|_| std::env::var("exabgp_tcp_port")).ok();
+    let env_port =
+        std::env::var("exabgp.tcp.port").or_else(|_| std::env::var("exabgp_tcp_port")).ok();
     let mut port: u16 = match env_port {
         Some(p) => number(&p, "exabgp_tcp_port")?,
         None => 179,
@@ -112,7 +113,9 @@ fn peer_run(args: &[String]) -> Result<ExitCode, String> {
             "--echo" => config.echo = true,
             "--view" => view = true,
             "--daemon-pid" => config.daemon_pid = Some(number(value(args, &mut i, arg)?, arg)?),
-            "--daemon-pid-file" => config.daemon_pid_file = Some(PathBuf::from(value(args, &mut i, arg)?)),
+            "--daemon-pid-file" => {
+                config.daemon_pid_file = Some(PathBuf::from(value(args, &mut i, arg)?))
+            }
             _ if arg.starts_with('-') => return Err(format!("unknown option {arg}\n\n{USAGE}")),
             _ => file = Some(arg.to_string()),
         }
@@ -137,7 +140,8 @@ fn peer_run(args: &[String]) -> Result<ExitCode, String> {
     } else if config.script.is_empty() {
         return Err("no test data available to test against".to_string());
     }
-    let peer = peer::Peer::bind(config, peer::stdout_log()).map_err(|e| format!("could not bind port {port}: {e}"))?;
+    let peer = peer::Peer::bind(config, peer::stdout_log())
+        .map_err(|e| format!("could not bind port {port}: {e}"))?;
     if view {
         println!("{}", peer.rules_text());
     }
@@ -226,13 +230,15 @@ fn parse_options(args: &[String]) -> Result<Option<Options>, String> {
 }
 
 fn select(all: Vec<Test>, suite: Option<Suite>, names: &[String]) -> Result<Vec<Test>, String> {
-    let in_suite: Vec<Test> = all.into_iter().filter(|t| suite.map_or(true, |s| t.suite == s)).collect();
+    let in_suite: Vec<Test> =
+        all.into_iter().filter(|t| suite.is_none_or(|s| t.suite == s)).collect();
     if names.is_empty() {
         return Ok(in_suite);
     }
     let mut chosen = Vec::new();
     for name in names {
-        let matched: Vec<&Test> = in_suite.iter().filter(|t| t.id() == *name || t.name == *name).collect();
+        let matched: Vec<&Test> =
+            in_suite.iter().filter(|t| t.id() == *name || t.name == *name).collect();
         if matched.is_empty() {
             return Err(format!("no test named '{name}' (try --list)"));
         }
@@ -267,7 +273,9 @@ fn run_main(args: &[String]) -> Result<ExitCode, String> {
     let isolated = if !has_encoding || o.list || o.dry {
         false
     } else if !o.netns {
-        println!("network: host namespace (--no-netns); tests with non-loopback neighbors are skipped");
+        println!(
+            "network: host namespace (--no-netns); tests with non-loopback neighbors are skipped"
+        );
         false
     } else {
         match netns::enter_private_network() {
@@ -308,7 +316,10 @@ fn run_main(args: &[String]) -> Result<ExitCode, String> {
         return Ok(ExitCode::SUCCESS);
     }
     if !settings.daemon.exists() {
-        return Err(format!("daemon {} not found (build it, or use --daemon)", settings.daemon.display()));
+        return Err(format!(
+            "daemon {} not found (build it, or use --daemon)",
+            settings.daemon.display()
+        ));
     }
     let ratchet = match &o.ratchet {
         Some(path) => Some(ratchet::load(path)?),
@@ -324,10 +335,16 @@ fn run_main(args: &[String]) -> Result<ExitCode, String> {
     Ok(summarise(&reports, ratchet, o.ratchet.as_deref(), o.update_ratchet))
 }
 
-fn summarise(reports: &[Report], ratchet: Option<ratchet::Ratchet>, path: Option<&Path>, update: bool) -> ExitCode {
+fn summarise(
+    reports: &[Report],
+    ratchet: Option<ratchet::Ratchet>,
+    path: Option<&Path>,
+    update: bool,
+) -> ExitCode {
     let mut by_suite: Vec<(Suite, usize, usize)> = Vec::new();
     for suite in Suite::ALL {
-        let of: Vec<&Report> = reports.iter().filter(|r| r.id.starts_with(&format!("{suite}/"))).collect();
+        let of: Vec<&Report> =
+            reports.iter().filter(|r| r.id.starts_with(&format!("{suite}/"))).collect();
         if !of.is_empty() {
             by_suite.push((suite, of.iter().filter(|r| r.status.passed()).count(), of.len()));
         }
@@ -338,9 +355,14 @@ fn summarise(reports: &[Report], ratchet: Option<ratchet::Ratchet>, path: Option
     }
     let passed = reports.iter().filter(|r| r.status.passed()).count();
     let failed = reports.iter().filter(|r| r.status.failed()).count();
-    let skipped: Vec<&Report> = reports.iter().filter(|r| matches!(r.status, Status::Skip(_))).collect();
+    let skipped: Vec<&Report> =
+        reports.iter().filter(|r| matches!(r.status, Status::Skip(_))).collect();
     if !skipped.is_empty() {
-        println!("{} skipped: {}", skipped.len(), skipped.iter().map(|r| r.id.as_str()).collect::<Vec<_>>().join(" "));
+        println!(
+            "{} skipped: {}",
+            skipped.len(),
+            skipped.iter().map(|r| r.id.as_str()).collect::<Vec<_>>().join(" ")
+        );
     }
     let mut code = if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) };
     if let (Some(mut ratchet), Some(path)) = (ratchet, path) {
@@ -352,7 +374,11 @@ fn summarise(reports: &[Report], ratchet: Option<ratchet::Ratchet>, path: Option
             if update {
                 ratchet.tests.extend(verdict.new_passes.iter().cloned());
                 match std::fs::write(path, ratchet::render(&ratchet)) {
-                    Ok(()) => println!("ratchet: added {} test(s) to {}", verdict.new_passes.len(), path.display()),
+                    Ok(()) => println!(
+                        "ratchet: added {} test(s) to {}",
+                        verdict.new_passes.len(),
+                        path.display()
+                    ),
                     Err(e) => println!("ratchet: cannot write {}: {e}", path.display()),
                 }
             } else {
@@ -366,7 +392,10 @@ fn summarise(reports: &[Report], ratchet: Option<ratchet::Ratchet>, path: Option
             println!("ratchet: ok ({} listed test(s) hold)", ratchet.tests.len());
             code = ExitCode::SUCCESS;
         } else {
-            println!("ratchet: REGRESSION, listed test(s) failed: {}", verdict.regressions.join(" "));
+            println!(
+                "ratchet: REGRESSION, listed test(s) failed: {}",
+                verdict.regressions.join(" ")
+            );
             code = ExitCode::from(1);
         }
     }

@@ -31,8 +31,10 @@ pub fn enter_private_network() -> Result<&'static str, String> {
         }
         // Map ourselves to root inside the user namespace so we may configure lo.
         let _ = std::fs::write("/proc/self/setgroups", "deny");
-        std::fs::write("/proc/self/uid_map", format!("0 {uid} 1")).map_err(|e| format!("uid_map: {e}"))?;
-        std::fs::write("/proc/self/gid_map", format!("0 {gid} 1")).map_err(|e| format!("gid_map: {e}"))?;
+        std::fs::write("/proc/self/uid_map", format!("0 {uid} 1"))
+            .map_err(|e| format!("uid_map: {e}"))?;
+        std::fs::write("/proc/self/gid_map", format!("0 {gid} 1"))
+            .map_err(|e| format!("gid_map: {e}"))?;
         "user and network namespace"
     };
     loopback_up().map_err(|e| format!("bringing lo up: {e}"))?;
@@ -90,7 +92,10 @@ pub fn non_loopback_neighbors(config: &str) -> Vec<String> {
         }
         let Some(address) = words.next() else { continue };
         let address = address.trim_end_matches('{').trim_end_matches(';');
-        if address.parse::<std::net::IpAddr>().is_ok() && !is_loopback(address) && !found.iter().any(|f| f == address) {
+        if address.parse::<std::net::IpAddr>().is_ok()
+            && !is_loopback(address)
+            && !found.iter().any(|f| f == address)
+        {
             found.push(address.to_string());
         }
     }

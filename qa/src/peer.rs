@@ -149,8 +149,14 @@ fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
                 let shared = shared.clone();
                 workers.push(thread::spawn(move || session(stream, from, shared)));
             }
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => thread::sleep(Duration::from_millis(5)),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                thread::sleep(Duration::from_millis(10))
+            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::Interrupted | io::ErrorKind::ConnectionAborted
+                ) => {}
             Err(e) => {
                 shared.finish(Outcome::Failure(format!("accept failed: {e}")));
             }
@@ -192,7 +198,14 @@ fn session(stream: TcpStream, from: SocketAddr, shared: Arc<Shared>) {
                 return;
             }
             Ok(n) => framer.push(&buffer[..n]),
-            Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted) => {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock
+                        | io::ErrorKind::TimedOut
+                        | io::ErrorKind::Interrupted
+                ) =>
+            {
                 continue
             }
             Err(e) => {
@@ -264,7 +277,10 @@ impl Session {
         }
         self.counter += 1;
         if config.sink {
-            say(&shared.log, &format!("{:<12}{}", format!("sank #{}", self.counter), wire::pretty_hex(message)));
+            say(
+                &shared.log,
+                &format!("{:<12}{}", format!("sank #{}", self.counter), wire::pretty_hex(message)),
+            );
             self.send("keepalive", &wire::keepalive());
             return Ok(());
         }
@@ -274,7 +290,8 @@ impl Session {
         }
         // Lines about KEEPALIVEs start with "keepalive": the runner does not count them
         // as progress (a daemon that only keeps the session alive is stuck).
-        let label = if wire::kind(message) == wire::KEEPALIVE { "keepalive recv" } else { "msg  recv" };
+        let label =
+            if wire::kind(message) == wire::KEEPALIVE { "keepalive recv" } else { "msg  recv" };
         say(&shared.log, &format!("{label:<12}{}", wire::pretty_hex(message)));
         self.send("keepalive", &wire::keepalive());
         self.verdict(&mut checker, message)
@@ -301,7 +318,10 @@ impl Session {
                     say(&self.shared.log, &format!("sending signal {name} to pid {pid}"));
                     // SAFETY: kill(2) with a pid read from our own runner; no memory involved.
                     if unsafe { libc::kill(pid, number) } != 0 {
-                        return Err(format!("could not send {name} to pid {pid}: {}", io::Error::last_os_error()));
+                        return Err(format!(
+                            "could not send {name} to pid {pid}: {}",
+                            io::Error::last_os_error()
+                        ));
                     }
                 }
                 Action::Send(message) => self.send("notify sent", &message),
@@ -324,7 +344,10 @@ fn daemon_pid(config: &PeerConfig) -> Result<i32, String> {
         return Ok(pid);
     }
     let Some(path) = &config.daemon_pid_file else {
-        return Err("signal requested but no daemon pid given (use --daemon-pid or --daemon-pid-file)".into());
+        return Err(
+            "signal requested but no daemon pid given (use --daemon-pid or --daemon-pid-file)"
+                .into(),
+        );
     };
     let start = Instant::now();
     loop {

@@ -79,7 +79,9 @@ pub fn judge(ratchet: &Ratchet, reports: &[Report]) -> Verdict {
         let listed = ratchet.tests.contains(&report.id);
         match &report.status {
             Status::Pass if !listed => verdict.new_passes.push(report.id.clone()),
-            Status::Fail(_) | Status::Timeout(_) if listed => verdict.regressions.push(report.id.clone()),
+            Status::Fail(_) | Status::Timeout(_) if listed => {
+                verdict.regressions.push(report.id.clone())
+            }
             Status::Skip(_) if listed => verdict.skipped.push(report.id.clone()),
             _ => {}
         }
@@ -132,7 +134,8 @@ mod tests {
         let root = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/qa"));
         let r = load(&root.join("ratchet.txt")).unwrap();
         assert!(!r.header.is_empty());
-        let known: BTreeSet<String> = crate::runner::discover(&root).unwrap().iter().map(|t| t.id()).collect();
+        let known: BTreeSet<String> =
+            crate::runner::discover(&root).unwrap().iter().map(|t| t.id()).collect();
         for t in &r.tests {
             assert!(known.contains(t), "{t} is not a test");
         }

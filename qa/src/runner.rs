@@ -110,7 +110,7 @@ impl fmt::Display for Report {
             Status::Skip(why) => write!(f, "skip     {}: {why}", self.id)?,
         }
         if let Some(dir) = &self.kept {
-            write!(f, "\n         output kept in {}", display_path(dir))?;
+            write!(f, " [output in {}]", display_path(dir))?;
         }
         Ok(())
     }
@@ -213,7 +213,9 @@ fn descendants(root: i32) -> Vec<i32> {
     let mut parents: Vec<(i32, i32)> = Vec::new();
     if let Ok(dir) = fs::read_dir("/proc") {
         for entry in dir.filter_map(|e| e.ok()) {
-            let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<i32>().ok()) else { continue };
+            let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<i32>().ok()) else {
+                continue;
+            };
             let Ok(stat) = fs::read_to_string(entry.path().join("stat")) else { continue };
             // "pid (comm) state ppid ...": comm may hold spaces, so split after ')'
             let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else { continue };
@@ -327,8 +329,13 @@ pub struct EncodingPlan {
     pub outside: Vec<String>,
 }
 
-pub fn encoding_plan(settings: &Settings, test: &Test, pid_file: &Path) -> Result<EncodingPlan, String> {
-    let ci_text = fs::read_to_string(&test.path).map_err(|e| format!("{}: {e}", test.path.display()))?;
+pub fn encoding_plan(
+    settings: &Settings,
+    test: &Test,
+    pid_file: &Path,
+) -> Result<EncodingPlan, String> {
+    let ci_text =
+        fs::read_to_string(&test.path).map_err(|e| format!("{}: {e}", test.path.display()))?;
     let ci_name = test.path.display().to_string();
     let configs = parse_ci(&ci_name, &ci_text).map_err(|e| e.to_string())?;
     let msg = test.path.with_extension("msg");
@@ -342,7 +349,8 @@ pub fn encoding_plan(settings: &Settings, test: &Test, pid_file: &Path) -> Resul
     let mut outside = Vec::new();
     for name in &configs {
         let path = etc.join(name);
-        let text = fs::read_to_string(&path).map_err(|e| format!("{ci_name}:1: configuration {name}: {e}"))?;
+        let text = fs::read_to_string(&path)
+            .map_err(|e| format!("{ci_name}:1: configuration {name}: {e}"))?;
         outside.extend(netns::non_loopback_neighbors(&text));
         paths.push(path.display().to_string());
     }
@@ -397,10 +405,16 @@ fn run_encoding(settings: &Settings, test: &Test, dir: &Path) -> Status {
             describe(&plan.daemon_env, &settings.daemon, &plan.daemon_args)
         ),
     );
-    let mut peer = match spawn(&mut command(&plan.peer_env, &settings.peer, &plan.peer_args), &peer_log) {
-        Ok(child) => child,
-        Err(e) => return Status::Fail(format!("cannot start the peer {}: {e}", settings.peer.display())),
-    };
+    let mut peer =
+        match spawn(&mut command(&plan.peer_env, &settings.peer, &plan.peer_args), &peer_log) {
+            Ok(child) => child,
+            Err(e) => {
+                return Status::Fail(format!(
+                    "cannot start the peer {}: {e}",
+                    settings.peer.display()
+                ))
+            }
+        };
     // The daemon should find the peer listening (it must also retry, but do not rely on it).
     let start = Instant::now();
     loop {
@@ -409,7 +423,10 @@ fn run_encoding(settings: &Settings, test: &Test, dir: &Path) -> Status {
         }
         if let Ok(Some(status)) = peer.try_wait() {
             kill_all(&mut peer);
-            return Status::Fail(format!("peer exited before listening ({status}): {}", last_line(&peer_log)));
+            return Status::Fail(format!(
+                "peer exited before listening ({status}): {}",
+                last_line(&peer_log)
+            ));
         }
         if start.elapsed() > Duration::from_secs(5) {
             kill_all(&mut peer);
@@ -417,16 +434,25 @@ fn run_encoding(settings: &Settings, test: &Test, dir: &Path) -> Status {
         }
         thread::sleep(Duration::from_millis(5));
     }
-    let mut daemon = match spawn(&mut command(&plan.daemon_env, &settings.daemon, &plan.daemon_args), &daemon_log) {
+    let mut daemon = match spawn(
+        &mut command(&plan.daemon_env, &settings.daemon, &plan.daemon_args),
+        &daemon_log,
+    ) {
         Ok(child) => child,
         Err(e) => {
             kill_all(&mut peer);
-            return Status::Fail(format!("cannot start the daemon {}: {e}", settings.daemon.display()));
+            return Status::Fail(format!(
+                "cannot start the daemon {}: {e}",
+                settings.daemon.display()
+            ));
         }
     };
     // Written atomically: the peer reads it when a `signal:` action fires.
     let tmp = dir.join("daemon.pid.tmp");
-    if fs::write(&tmp, format!("{}\n", daemon.id())).and_then(|_| fs::rename(&tmp, &pid_file)).is_err() {
+    if fs::write(&tmp, format!("{}\n", daemon.id()))
+        .and_then(|_| fs::rename(&tmp, &pid_file))
+        .is_err()
+    {
         kill_all(&mut daemon);
         kill_all(&mut peer);
         return Status::Fail(format!("cannot write {}", pid_file.display()));
@@ -439,8 +465,15 @@ fn run_encoding(settings: &Settings, test: &Test, dir: &Path) -> Status {
 
 fn peer_failure(peer_log: &Path) -> String {
     let text = fs::read_to_string(peer_log).unwrap_or_default();
-    let key = ["unexpected message", "received extra message", "invalid message length", "first message is not", "no daemon pid",
-        "could not send", "error"];
+    let key = [
+        "unexpected message",
+        "received extra message",
+        "invalid message length",
+        "first message is not",
+        "no daemon pid",
+        "could not send",
+        "error",
+    ];
     text.lines()
         .find(|l| key.iter().any(|k| l.contains(k)))
         .map(|l| l.trim().to_string())
@@ -455,7 +488,13 @@ fn progress_lines(peer_log: &Path) -> usize {
 
 /// Decide an encoding test: pass iff the peer says `successful` (exit 0) and the
 /// daemon then exits by itself.
-fn watch(settings: &Settings, peer: &mut Child, daemon: &mut Child, peer_log: &Path, daemon_log: &Path) -> Status {
+fn watch(
+    settings: &Settings,
+    peer: &mut Child,
+    daemon: &mut Child,
+    peer_log: &Path,
+    daemon_log: &Path,
+) -> Status {
     let start = Instant::now();
     let mut peer_done: Option<(ExitStatus, Instant)> = None;
     let mut daemon_done: Option<(ExitStatus, Instant)> = None;
@@ -473,7 +512,9 @@ fn watch(settings: &Settings, peer: &mut Child, daemon: &mut Child, peer_log: &P
             }
         }
         if let Some((status, at)) = peer_done {
-            let said = fs::read_to_string(peer_log).map(|t| t.lines().any(|l| l.trim() == "successful")).unwrap_or(false);
+            let said = fs::read_to_string(peer_log)
+                .map(|t| t.lines().any(|l| l.trim() == "successful"))
+                .unwrap_or(false);
             if !(status.success() && said) {
                 return Status::Fail(format!("peer: {}", peer_failure(peer_log)));
             }
@@ -481,12 +522,17 @@ fn watch(settings: &Settings, peer: &mut Child, daemon: &mut Child, peer_log: &P
                 return Status::Pass;
             }
             if at.elapsed() > Duration::from_secs(5) {
-                return Status::Fail("peer successful, but the daemon did not exit within 5 s".to_string());
+                return Status::Fail(
+                    "peer successful, but the daemon did not exit within 5 s".to_string(),
+                );
             }
         } else if let Some((status, at)) = daemon_done {
             // The peer may still be draining the last messages: give it a moment.
             if at.elapsed() > Duration::from_secs(2) {
-                return Status::Fail(format!("daemon exited ({status}) before the peer completed: {}", last_line(daemon_log)));
+                return Status::Fail(format!(
+                    "daemon exited ({status}) before the peer completed: {}",
+                    last_line(daemon_log)
+                ));
             }
         } else {
             let now = progress_lines(peer_log);
@@ -494,7 +540,10 @@ fn watch(settings: &Settings, peer: &mut Child, daemon: &mut Child, peer_log: &P
                 seen = now;
                 progress = Instant::now();
             } else if progress.elapsed() > settings.idle {
-                return Status::Timeout(format!("no BGP progress for {} s (KEEPALIVEs aside)", settings.idle.as_secs()));
+                return Status::Timeout(format!(
+                    "no BGP progress for {} s (KEEPALIVEs aside)",
+                    settings.idle.as_secs()
+                ));
             }
         }
         if start.elapsed() > settings.timeout {
@@ -543,13 +592,16 @@ pub fn decoding_case(path: &Path) -> Result<DecodingCase, String> {
             args.push(format!("{afi} {safi}"));
             args.push(format!("--{kind}"));
         }
-        _ => return Err(format!("{name}:1: expected 'open', 'update AFI SAFI' or 'nlri AFI SAFI'")),
+        _ => {
+            return Err(format!("{name}:1: expected 'open', 'update AFI SAFI' or 'nlri AFI SAFI'"))
+        }
     }
     if words.first() == Some(&"open") {
         args.push("--open".to_string());
     }
     args.push(packet);
-    let mut expected = json::parse(document.unwrap_or("")).map_err(|e| format!("{name}:3: invalid JSON: {e}"))?;
+    let mut expected =
+        json::parse(document.unwrap_or("")).map_err(|e| format!("{name}:3: invalid JSON: {e}"))?;
     if !expected.is_object() {
         return Err(format!("{name}:3: expected a JSON object"));
     }
@@ -568,7 +620,8 @@ pub fn judge_decoding(expected: &json::Value, stdout: &str, stderr: &str) -> Res
     if stdout.trim().is_empty() {
         return Err("no output".to_string());
     }
-    let mut decoded = json::parse(stdout).map_err(|e| format!("output is not one JSON value: {e}"))?;
+    let mut decoded =
+        json::parse(stdout).map_err(|e| format!("output is not one JSON value: {e}"))?;
     if !decoded.is_object() {
         return Err("output is not a JSON object".to_string());
     }
@@ -576,7 +629,8 @@ pub fn judge_decoding(expected: &json::Value, stdout: &str, stderr: &str) -> Res
         decoded.remove_key(key);
     }
     if &decoded != expected {
-        return Err("JSON differs from the expected document (see expected.json / decoded.json)".to_string());
+        return Err("JSON differs from the expected document (see expected.json / decoded.json)"
+            .to_string());
     }
     Ok(())
 }
@@ -635,7 +689,9 @@ fn run_parsing(settings: &Settings, test: &Test, dir: &Path) -> Status {
         Err(e) => return Status::Fail(format!("cannot start {}: {e}", settings.daemon.display())),
     };
     match wait_limited(&mut child, settings.timeout) {
-        None => Status::Timeout(format!("validate not done after {} s", settings.timeout.as_secs())),
+        None => {
+            Status::Timeout(format!("validate not done after {} s", settings.timeout.as_secs()))
+        }
         Some(status) if status.success() => Status::Pass,
         Some(status) => Status::Fail(format!("validate {status}: {}", last_line(&log))),
     }
@@ -691,7 +747,11 @@ pub fn run_one(settings: &Settings, test: &Test) -> Report {
 }
 
 /// Run tests, at most `settings.jobs` at a time; `seen` gets each report as it comes.
-pub fn run_all(settings: &Settings, tests: Vec<Test>, mut seen: impl FnMut(&Report)) -> Vec<Report> {
+pub fn run_all(
+    settings: &Settings,
+    tests: Vec<Test>,
+    mut seen: impl FnMut(&Report),
+) -> Vec<Report> {
     let total = tests.len();
     let queue = Arc::new(Mutex::new(VecDeque::from(tests)));
     let (tx, rx) = mpsc::channel();
@@ -753,7 +813,11 @@ mod tests {
     fn peer_binary() -> PathBuf {
         let exe = std::env::current_exe().unwrap();
         let path = exe.parent().and_then(Path::parent).unwrap().join("exabgp-qa");
-        assert!(path.exists(), "{} is missing: run `cargo build --bin exabgp-qa` (cargo test builds it)", path.display());
+        assert!(
+            path.exists(),
+            "{} is missing: run `cargo build --bin exabgp-qa` (cargo test builds it)",
+            path.display()
+        );
         path
     }
 
@@ -761,10 +825,13 @@ mod tests {
     fn discovery_counts_names_and_ports() {
         let tests = discover(&qa()).unwrap();
         let count = |s| tests.iter().filter(|t| t.suite == s).count();
-        assert_eq!((count(Suite::Encoding), count(Suite::Decoding), count(Suite::Parsing)), (72, 18, 86));
+        assert_eq!(
+            (count(Suite::Encoding), count(Suite::Decoding), count(Suite::Parsing)),
+            (72, 18, 86)
+        );
         let first = tests.iter().find(|t| t.suite == Suite::Encoding).unwrap();
         assert_eq!((first.name.as_str(), first.port()), ("api-ack-control", 1790));
-        let last = tests.iter().filter(|t| t.suite == Suite::Encoding).last().unwrap();
+        let last = tests.iter().rfind(|t| t.suite == Suite::Encoding).unwrap();
         assert_eq!((last.name.as_str(), last.port()), ("unknown-message", 1861));
         assert!(tests.iter().any(|t| t.id() == "parsing/api-reload.1"));
         assert!(tests.iter().any(|t| t.id() == "parsing/api-reload.2"));
@@ -790,7 +857,10 @@ mod tests {
         assert_eq!(plan.daemon_args.len(), 4);
         assert!(plan.daemon_env.contains(&("exabgp_tcp_connections".into(), "1".into())));
         let t = tests.iter().find(|t| t.id() == "encoding/api-multiple-api").unwrap();
-        assert_eq!(encoding_plan(&s, t, Path::new("/tmp/pid")).unwrap().outside, vec!["192.168.0.1"]);
+        assert_eq!(
+            encoding_plan(&s, t, Path::new("/tmp/pid")).unwrap().outside,
+            vec!["192.168.0.1"]
+        );
     }
 
     #[test]
@@ -818,7 +888,8 @@ mod tests {
         assert!(judge_decoding(&expected, "", "").is_err());
         assert!(judge_decoding(&expected, "{} {}", "").is_err());
         assert!(judge_decoding(&expected, "[1]", "").is_err());
-        assert!(judge_decoding(&expected, r#"{"type": "update", "neighbor": {"a": [2, 1]}}"#, "").is_err());
+        assert!(judge_decoding(&expected, r#"{"type": "update", "neighbor": {"a": [2, 1]}}"#, "")
+            .is_err());
     }
 
     /// A scratch qa tree with one encoding test whose files are given.
@@ -836,15 +907,24 @@ mod tests {
     #[test]
     fn malformed_data_files_fail_with_file_and_line() {
         let cases = [
-            ("bad.conf\n", "1:raw:FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0017:02:00000000\n2:raw:XYZ\n", "bad.msg:2: "),
+            (
+                "bad.conf\n",
+                "1:raw:FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0017:02:00000000\n2:raw:XYZ\n",
+                "bad.msg:2: ",
+            ),
             ("\n", "1:raw:FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0017:02:00000000\n", "bad.ci:1: "),
-            ("missing.conf\n", "1:raw:FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0017:02:00000000\n", "bad.ci:1: configuration missing.conf"),
+            (
+                "missing.conf\n",
+                "1:raw:FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0017:02:00000000\n",
+                "bad.ci:1: configuration missing.conf",
+            ),
             ("bad.conf\n", "# nothing\n", "no expectation"),
         ];
         for (i, (ci, msg, needle)) in cases.into_iter().enumerate() {
             let root = tree(&format!("bad{i}"), ci, msg);
             let s = settings(root.clone(), root.join("out"), "/bin/false");
-            let test = discover(&root).unwrap().into_iter().find(|t| t.suite == Suite::Encoding).unwrap();
+            let test =
+                discover(&root).unwrap().into_iter().find(|t| t.suite == Suite::Encoding).unwrap();
             let report = run_one(&s, &test);
             match &report.status {
                 Status::Fail(why) => assert!(why.contains(needle), "{why}"),
@@ -858,13 +938,22 @@ mod tests {
     #[test]
     fn a_daemon_that_exits_is_decided_quickly() {
         // `true` as the daemon: it exits at once, the peer never completes.
-        let root = tree("quick", "bad.conf\n", "1:raw:FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0017:02:00000000\n");
+        let root = tree(
+            "quick",
+            "bad.conf\n",
+            "1:raw:FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0017:02:00000000\n",
+        );
         let mut s = settings(root.clone(), root.join("out"), "/bin/true");
         s.first_port += 1;
-        let test = discover(&root).unwrap().into_iter().find(|t| t.suite == Suite::Encoding).unwrap();
+        let test =
+            discover(&root).unwrap().into_iter().find(|t| t.suite == Suite::Encoding).unwrap();
         let start = Instant::now();
         let report = run_one(&s, &test);
-        assert!(matches!(&report.status, Status::Fail(why) if why.contains("daemon exited")), "{:?}", report.status);
+        assert!(
+            matches!(&report.status, Status::Fail(why) if why.contains("daemon exited")),
+            "{:?}",
+            report.status
+        );
         assert!(start.elapsed() < Duration::from_secs(6));
         let kept = report.kept.unwrap();
         assert!(kept.join("peer.log").exists() && kept.join("daemon.log").exists());
@@ -873,7 +962,8 @@ mod tests {
 
     #[test]
     fn a_silent_daemon_times_out_on_idleness() {
-        let root = tree("idle", "bad.conf\n", "1:raw:FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0017:02:00000000\n");
+        let root =
+            tree("idle", "bad.conf\n", "1:raw:FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0017:02:00000000\n");
         // a "daemon" that never connects and never exits
         let daemon = root.join("daemon.sh");
         fs::write(&daemon, "#!/bin/sh\nexec sleep 60\n").unwrap();
@@ -883,7 +973,8 @@ mod tests {
         let mut s = settings(root.clone(), root.join("out"), daemon.to_str().unwrap());
         s.idle = Duration::from_secs(1);
         s.first_port += 2;
-        let test = discover(&root).unwrap().into_iter().find(|t| t.suite == Suite::Encoding).unwrap();
+        let test =
+            discover(&root).unwrap().into_iter().find(|t| t.suite == Suite::Encoding).unwrap();
         let report = run_one(&s, &test);
         assert!(matches!(report.status, Status::Timeout(_)), "{:?}", report.status);
         let _ = fs::remove_dir_all(root);
@@ -894,13 +985,18 @@ mod tests {
     fn bash_daemon(root: &Path, body: &str) -> PathBuf {
         let printf = |hex: &str| -> String {
             let bytes = crate::script::decode_hex(hex).unwrap();
-            format!("printf '{}' >&3", bytes.iter().map(|b| format!("\\x{b:02x}")).collect::<String>())
+            format!(
+                "printf '{}' >&3",
+                bytes.iter().map(|b| format!("\\x{b:02x}")).collect::<String>()
+            )
         };
         let open = printf("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF002D0104FFFD00B40A000002100206010400010001020641040000FFFD");
         let eor = printf("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00170200000000");
         let keepalive = printf("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF001304");
         let body = body.replace("SEND_EOR", &eor).replace("SEND_KEEPALIVE", &keepalive);
-        let script = format!("#!/bin/bash\nexec 3<>/dev/tcp/127.0.0.1/$exabgp_tcp_port || exit 1\n{open}\n{body}\n");
+        let script = format!(
+            "#!/bin/bash\nexec 3<>/dev/tcp/127.0.0.1/$exabgp_tcp_port || exit 1\n{open}\n{body}\n"
+        );
         let path = root.join("daemon.sh");
         fs::write(&path, script).unwrap();
         let mut perms = fs::metadata(&path).unwrap().permissions();
@@ -917,7 +1013,8 @@ mod tests {
         let mut s = settings(root.clone(), root.join("out"), daemon.to_str().unwrap());
         s.first_port += port_offset;
         s.idle = Duration::from_secs(idle);
-        let test = discover(&root).unwrap().into_iter().find(|t| t.suite == Suite::Encoding).unwrap();
+        let test =
+            discover(&root).unwrap().into_iter().find(|t| t.suite == Suite::Encoding).unwrap();
         let report = run_one(&s, &test);
         let _ = fs::remove_dir_all(root);
         report
@@ -934,7 +1031,11 @@ mod tests {
     #[test]
     fn a_wrong_message_fails_with_the_peer_reason() {
         let report = run_bash("wrong", 4, "SEND_KEEPALIVE\nSEND_KEEPALIVE\nprintf '\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\x00\\x17\\x02\\x00\\x00\\x00\\x01' >&3\nsleep 30", 5);
-        assert!(matches!(&report.status, Status::Fail(why) if why.contains("unexpected message")), "{:?}", report.status);
+        assert!(
+            matches!(&report.status, Status::Fail(why) if why.contains("unexpected message")),
+            "{:?}",
+            report.status
+        );
     }
 
     #[test]
@@ -946,6 +1047,10 @@ mod tests {
     #[test]
     fn the_daemon_must_exit_once_the_peer_is_done() {
         let report = run_bash("linger", 6, "SEND_EOR\nexec sleep 60", 5);
-        assert!(matches!(&report.status, Status::Fail(why) if why.contains("did not exit")), "{:?}", report.status);
+        assert!(
+            matches!(&report.status, Status::Fail(why) if why.contains("did not exit")),
+            "{:?}",
+            report.status
+        );
     }
 }

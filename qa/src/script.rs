@@ -65,7 +65,9 @@ impl Entry {
 
     pub fn line(&self) -> usize {
         match self {
-            Entry::Raw { line, .. } | Entry::Signal { line, .. } | Entry::Notification { line, .. } => *line,
+            Entry::Raw { line, .. }
+            | Entry::Signal { line, .. }
+            | Entry::Notification { line, .. } => *line,
         }
     }
 }
@@ -112,7 +114,11 @@ pub fn parse_ci(file: &str, text: &str) -> Result<Vec<String>, ParseError> {
     let first = text.lines().next().unwrap_or("");
     let names: Vec<String> = first.split_whitespace().map(str::to_string).collect();
     if names.is_empty() {
-        return Err(ParseError { file: file.to_string(), line: 1, reason: "no configuration file named".into() });
+        return Err(ParseError {
+            file: file.to_string(),
+            line: 1,
+            reason: "no configuration file named".into(),
+        });
     }
     Ok(names)
 }
@@ -152,7 +158,10 @@ fn parse_option(option: &str, options: &mut PeerOptions) -> Result<(), String> {
         "update:send-default-route" => options.send_default_route = true,
         _ => {
             if let Some(value) = option.strip_prefix("asn:") {
-                let asn = value.trim().parse::<u16>().map_err(|_| format!("invalid ASN '{value}' (0-65535)"))?;
+                let asn = value
+                    .trim()
+                    .parse::<u16>()
+                    .map_err(|_| format!("invalid ASN '{value}' (0-65535)"))?;
                 options.asn = Some(asn);
             } else if let Some(value) = option.strip_prefix("tcp_connections:") {
                 let n = value
@@ -195,12 +204,14 @@ fn parse_expectation(line_text: &str, line: usize) -> Result<(char, u64, Entry),
             if bytes.is_empty() {
                 return Err("empty raw message".to_string());
             }
-            let marker = hex.len() >= 32 && hex[..32].eq_ignore_ascii_case("ffffffffffffffffffffffffffffffff");
+            let marker = hex.len() >= 32
+                && hex[..32].eq_ignore_ascii_case("ffffffffffffffffffffffffffffffff");
             Entry::Raw { bytes, marker, line }
         }
         "signal" => {
             let name = content.trim().to_ascii_uppercase();
-            let number = signal_number(&name).ok_or_else(|| format!("unknown signal '{}'", content.trim()))?;
+            let number = signal_number(&name)
+                .ok_or_else(|| format!("unknown signal '{}'", content.trim()))?;
             Entry::Signal { name, number, line }
         }
         "notification" => Entry::Notification { text: content.to_string(), line },
@@ -212,7 +223,7 @@ fn parse_expectation(line_text: &str, line: usize) -> Result<(char, u64, Entry),
 /// Decode a hex string (either case) into bytes.
 pub fn decode_hex(hex: &str) -> Result<Vec<u8>, String> {
     let digits = hex.as_bytes();
-    if digits.len() % 2 != 0 {
+    if !digits.len().is_multiple_of(2) {
         return Err(format!("odd number of hex digits ({})", digits.len()));
     }
     let nibble = |c: u8| -> Result<u8, String> {
@@ -223,10 +234,13 @@ pub fn decode_hex(hex: &str) -> Result<Vec<u8>, String> {
             _ => Err(format!("invalid hex digit '{}'", c as char)),
         }
     };
-    digits.chunks(2).map(|pair| match pair {
-        [hi, lo] => Ok(nibble(*hi)? << 4 | nibble(*lo)?),
-        _ => Err("odd number of hex digits".to_string()),
-    }).collect()
+    digits
+        .chunks(2)
+        .map(|pair| match pair {
+            [hi, lo] => Ok(nibble(*hi)? << 4 | nibble(*lo)?),
+            _ => Err("odd number of hex digits".to_string()),
+        })
+        .collect()
 }
 
 /// Signal names accepted by `signal:` (with or without the `SIG` prefix).
@@ -296,7 +310,9 @@ mod tests {
                     C1:notification:Closing Session\n";
         let script = parse_msg("t.msg", text).unwrap();
         let o = &script.options;
-        assert!(o.bind_ipv6 && o.send_unknown_capability && o.inspect_open && o.send_unknown_message);
+        assert!(
+            o.bind_ipv6 && o.send_unknown_capability && o.inspect_open && o.send_unknown_message
+        );
         assert!(o.send_default_route);
         assert_eq!(o.asn, Some(65000));
         assert_eq!(o.tcp_connections, Some(3));
@@ -304,8 +320,14 @@ mod tests {
             script.steps.iter().map(|s| (s.letter, s.number, s.entries.len())).collect();
         // A3 before A20 (numeric), then B, then C; the '#' line is dropped entirely.
         assert_eq!(order, vec![('A', 3, 1), ('A', 20, 1), ('B', 1, 1), ('C', 1, 1)]);
-        assert_eq!(script.steps[0].entries[0], Entry::Signal { name: "SIGUSR1".into(), number: libc::SIGUSR1, line: 14 });
-        assert_eq!(script.steps[3].entries[0], Entry::Notification { text: "Closing Session".into(), line: 15 });
+        assert_eq!(
+            script.steps[0].entries[0],
+            Entry::Signal { name: "SIGUSR1".into(), number: libc::SIGUSR1, line: 14 }
+        );
+        assert_eq!(
+            script.steps[3].entries[0],
+            Entry::Notification { text: "Closing Session".into(), line: 15 }
+        );
         match &script.steps[2].entries[0] {
             Entry::Raw { marker, .. } => assert!(!marker),
             _ => panic!(),

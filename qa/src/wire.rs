@@ -69,7 +69,11 @@ pub fn is_eor(message: &[u8]) -> bool {
 /// * `asn`: My-AS set to it, and the AS4 capability value too when it is the first
 ///   capability of an optional parameter (RFC 6793); router-id unchanged.
 /// * `unknown_capability`: append parameter 2 holding capability 66 "loremipsum".
-pub fn open_reply(open: &[u8], asn: Option<u16>, unknown_capability: bool) -> Result<Vec<u8>, String> {
+pub fn open_reply(
+    open: &[u8],
+    asn: Option<u16>,
+    unknown_capability: bool,
+) -> Result<Vec<u8>, String> {
     // header + version, AS, hold time, router id, optional-parameters length
     if open.len() < HEADER_LEN + 10 || kind(open) != OPEN {
         return Err(format!("first message is not an OPEN: {}", pretty_hex(open)));
@@ -169,8 +173,18 @@ mod tests {
 
     #[test]
     fn default_route_matches_the_documented_bytes() {
-        let documented = ["FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF", "0031", "02", "0000", "0015", "40010100", "400200",
-            "4003047F000001", "40050400000064", "2000000000"];
+        let documented = [
+            "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF",
+            "0031",
+            "02",
+            "0000",
+            "0015",
+            "40010100",
+            "400200",
+            "4003047F000001",
+            "40050400000064",
+            "2000000000",
+        ];
         assert_eq!(hex(&default_route()), documented.concat());
     }
 

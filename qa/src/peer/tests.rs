@@ -54,7 +54,10 @@ fn plan_of(script: &Script) -> Plan {
         }
         let mut messages: Vec<Vec<u8>> = step.entries.iter().filter_map(full).collect();
         if index == 0 && script.options.inspect_open {
-            let at = messages.iter().position(|m| wire::kind(m) == wire::OPEN).expect("an OPEN to inspect");
+            let at = messages
+                .iter()
+                .position(|m| wire::kind(m) == wire::OPEN)
+                .expect("an OPEN to inspect");
             open = messages.remove(at);
         }
         messages.reverse();
@@ -116,7 +119,10 @@ impl Fake {
     /// Wait until the peer answered `n` messages with KEEPALIVEs (or closed).
     fn sync(&self, n: usize) {
         let start = Instant::now();
-        while self.keepalives() < n && !self.closed.load(Ordering::SeqCst) && start.elapsed() < Duration::from_secs(5) {
+        while self.keepalives() < n
+            && !self.closed.load(Ordering::SeqCst)
+            && start.elapsed() < Duration::from_secs(5)
+        {
             thread::sleep(Duration::from_millis(2));
         }
     }
@@ -126,7 +132,11 @@ impl Fake {
     }
 }
 
-fn start(script: Script, pid: Option<i32>, limit: Duration) -> (SocketAddr, thread::JoinHandle<Outcome>) {
+fn start(
+    script: Script,
+    pid: Option<i32>,
+    limit: Duration,
+) -> (SocketAddr, thread::JoinHandle<Outcome>) {
     let config = PeerConfig { port: 0, script, daemon_pid: pid, ..PeerConfig::default() };
     let peer = Peer::bind(config, quiet()).unwrap();
     let addr = peer.local_addr().unwrap();
@@ -194,13 +204,16 @@ fn signalled_with_usr1(mut child: std::process::Child) -> bool {
 fn every_shipped_script_succeeds_against_a_faithful_daemon() {
     let mut names: Vec<String> = std::fs::read_dir(QA)
         .unwrap()
-        .filter_map(|e| e.ok()?.file_name().into_string().ok()?.strip_suffix(".msg").map(str::to_string))
+        .filter_map(|e| {
+            e.ok()?.file_name().into_string().ok()?.strip_suffix(".msg").map(str::to_string)
+        })
         .collect();
     names.sort();
     assert_eq!(names.len(), 72);
     for name in names {
         let s = script(&name);
-        let needs_signal = s.steps.iter().flat_map(|st| &st.entries).any(|e| matches!(e, Entry::Signal { .. }));
+        let needs_signal =
+            s.steps.iter().flat_map(|st| &st.entries).any(|e| matches!(e, Entry::Signal { .. }));
         let child = needs_signal.then(sleeper);
         let plan = plan_of(&s);
         let (addr, peer) = start(s, child.as_ref().map(|c| c.id() as i32), Duration::from_secs(10));
@@ -264,7 +277,12 @@ fn an_extra_message_fails() {
     // with nothing left to expect, anything but an End-of-RIB is "extra"
     let s = script("api-notification");
     let mut plan = plan_of(&s);
-    let route = script("api-announce").steps[0].entries.iter().filter_map(full).find(|m| !wire::is_eor(m)).unwrap();
+    let route = script("api-announce").steps[0]
+        .entries
+        .iter()
+        .filter_map(full)
+        .find(|m| !wire::is_eor(m))
+        .unwrap();
     plan.sessions = vec![vec![route]];
     let (addr, peer) = start(s, None, Duration::from_secs(10));
     let fake = play(addr, &plan, Mode::LockStep);
@@ -321,7 +339,8 @@ fn signal_goes_to_the_pid_from_the_pid_file() {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("daemon.pid");
     std::fs::write(&file, format!("{}\n", child.id())).unwrap();
-    let config = PeerConfig { port: 0, script: s, daemon_pid_file: Some(file), ..PeerConfig::default() };
+    let config =
+        PeerConfig { port: 0, script: s, daemon_pid_file: Some(file), ..PeerConfig::default() };
     let peer = Peer::bind(config, quiet()).unwrap();
     let addr = peer.local_addr().unwrap();
     let handle = thread::spawn(move || peer.run(Some(Duration::from_secs(10))));
@@ -351,7 +370,8 @@ fn route_refresh_is_answered_with_the_accepted_updates() {
     let (addr, peer) = start(s, None, Duration::from_secs(10));
     let fake = play(addr, &plan, Mode::LockStep);
     assert_eq!(peer.join().unwrap(), Outcome::Success);
-    let updates: Vec<Vec<u8>> = fake.received().into_iter().filter(|m| wire::kind(m) == wire::UPDATE).collect();
+    let updates: Vec<Vec<u8>> =
+        fake.received().into_iter().filter(|m| wire::kind(m) == wire::UPDATE).collect();
     // the two step-2 routes, in the order the fake sent them (reversed)
     let mut expected = accepted;
     expected.reverse();
@@ -423,7 +443,9 @@ fn a_bad_length_field_fails() {
     plan.sessions[0][0][17] = 3;
     let (addr, peer) = start(s, None, Duration::from_secs(10));
     play(addr, &plan, Mode::LockStep);
-    assert!(matches!(peer.join().unwrap(), Outcome::Failure(r) if r.contains("invalid message length")));
+    assert!(
+        matches!(peer.join().unwrap(), Outcome::Failure(r) if r.contains("invalid message length"))
+    );
 }
 
 #[test]
@@ -435,7 +457,8 @@ fn sink_and_echo_never_finish() {
         let handle = thread::spawn(move || peer.run(Some(Duration::from_millis(800))));
         let mut fake = Fake::connect(addr);
         fake.write(&synthetic_open());
-        let update = script("api-announce").steps[0].entries.iter().filter_map(full).next().unwrap();
+        let update =
+            script("api-announce").steps[0].entries.iter().filter_map(full).next().unwrap();
         fake.write(&update);
         thread::sleep(Duration::from_millis(200));
         let got = fake.received();
