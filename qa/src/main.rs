@@ -23,8 +23,8 @@ const USAGE: &str = "\
 usage: exabgp-qa [SUITE] [TEST...] [options]
        exabgp-qa peer [peer options] [FILE.msg]
 
-SUITE is all (default), encoding, decoding or parsing. TEST is a test name within
-the suite (e.g. `exabgp-qa encoding api-rr`) or SUITE/NAME (e.g. parsing/api-reload.1).
+SUITE is all (default), encoding, decoding or parsing (several may be given). TEST
+is a test name within the suite(s) (e.g. `exabgp-qa encoding api-rr`) or SUITE/NAME (e.g. parsing/api-reload.1).
 
 options:
   --daemon PATH      daemon under test (default: exabgp next to this program)
@@ -166,7 +166,8 @@ fn peer_run(args: &[String]) -> Result<ExitCode, String> {
 // the runner
 
 struct Options {
-    suite: Option<Suite>,
+    /// Empty: every suite.
+    suites: Vec<Suite>,
     names: Vec<String>,
     daemon: Option<PathBuf>,
     qa: PathBuf,
@@ -183,7 +184,7 @@ struct Options {
 fn parse_options(args: &[String]) -> Result<Option<Options>, String> {
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     let mut o = Options {
-        suite: None,
+        suites: Vec::new(),
         names: Vec::new(),
         daemon: None,
         qa: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/qa")),
@@ -215,9 +216,9 @@ fn parse_options(args: &[String]) -> Result<Option<Options>, String> {
             "--list" => o.list = true,
             "--dry" => o.dry = true,
             _ if arg.starts_with('-') => return Err(format!("unknown option {arg}\n\n{USAGE}")),
-            "all" if o.suite.is_none() && o.names.is_empty() => {}
+            "all" if o.names.is_empty() => {}
             _ => match Suite::from_name(arg) {
-                Some(suite) if o.suite.is_none() && o.names.is_empty() => o.suite = Some(suite),
+                Some(suite) if o.names.is_empty() => o.suites.push(suite),
                 _ => o.names.push(arg.to_string()),
             },
         }
@@ -229,9 +230,9 @@ fn parse_options(args: &[String]) -> Result<Option<Options>, String> {
     Ok(Some(o))
 }
 
-fn select(all: Vec<Test>, suite: Option<Suite>, names: &[String]) -> Result<Vec<Test>, String> {
+fn select(all: Vec<Test>, suites: &[Suite], names: &[String]) -> Result<Vec<Test>, String> {
     let in_suite: Vec<Test> =
-        all.into_iter().filter(|t| suite.is_none_or(|s| t.suite == s)).collect();
+        all.into_iter().filter(|t| suites.is_empty() || suites.contains(&t.suite)).collect();
     if names.is_empty() {
         return Ok(in_suite);
     }
@@ -267,7 +268,7 @@ fn run_main(args: &[String]) -> Result<ExitCode, String> {
         None => me.with_file_name("exabgp"),
     };
     let qa = absolute(&o.qa);
-    let tests = select(runner::discover(&qa)?, o.suite, &o.names)?;
+    let tests = select(runner::discover(&qa)?, &o.suites, &o.names)?;
     // Enter the namespace before any thread exists (unshare moves only the caller).
     let has_encoding = tests.iter().any(|t| t.suite == Suite::Encoding);
     let isolated = if !has_encoding || o.list || o.dry {

@@ -390,7 +390,7 @@ fn run_encoding(settings: &Settings, test: &Test, dir: &Path) -> Status {
     };
     if !plan.outside.is_empty() && !settings.isolated {
         return Status::Skip(format!(
-            "neighbor {} is not loopback and no private network namespace could be made",
+            "neighbor {} is not loopback and there is no private network namespace",
             plan.outside.join(", ")
         ));
     }
