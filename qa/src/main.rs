@@ -37,6 +37,7 @@ options:
   --no-netns         do not create a private network namespace for encoding tests
   --list             list the tests (with encoding ports)
   --dry              print the commands each test would run
+  --keep             keep the outputs of passing tests too
   --help
 
 Outputs of failed tests are kept in qa/out/SUITE/NAME/ (peer.log, daemon.log,
@@ -179,6 +180,7 @@ struct Options {
     netns: bool,
     list: bool,
     dry: bool,
+    keep: bool,
 }
 
 fn parse_options(args: &[String]) -> Result<Option<Options>, String> {
@@ -196,6 +198,7 @@ fn parse_options(args: &[String]) -> Result<Option<Options>, String> {
         netns: true,
         list: false,
         dry: false,
+        keep: false,
     };
     let mut i = 0;
     while i < args.len() {
@@ -215,6 +218,7 @@ fn parse_options(args: &[String]) -> Result<Option<Options>, String> {
             "--no-netns" => o.netns = false,
             "--list" => o.list = true,
             "--dry" => o.dry = true,
+            "--keep" => o.keep = true,
             _ if arg.starts_with('-') => return Err(format!("unknown option {arg}\n\n{USAGE}")),
             "all" if o.names.is_empty() => {}
             _ => match Suite::from_name(arg) {
@@ -300,6 +304,7 @@ fn run_main(args: &[String]) -> Result<ExitCode, String> {
         idle: Duration::from_secs(o.idle),
         isolated,
         first_port: runner::FIRST_PORT,
+        keep: o.keep,
     };
     if o.list {
         for t in &tests {

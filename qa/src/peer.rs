@@ -244,7 +244,7 @@ struct Session {
 
 impl Session {
     fn send(&mut self, label: &str, message: &[u8]) {
-        say(&self.shared.log, &format!("{label:<12}{}", wire::pretty_hex(message)));
+        say(&self.shared.log, &format!("{label:<15}{}", wire::pretty_hex(message)));
         if let Err(e) = self.stream.write_all(message) {
             say(&self.shared.log, &format!("write failed: {e}"));
         }
@@ -258,10 +258,10 @@ impl Session {
         let mut checker = shared.checker.lock().map_err(|_| "checker lock poisoned".to_string())?;
         if !self.opened {
             self.opened = true;
-            say(&shared.log, &format!("{:<12}{}", "open recv", wire::pretty_hex(message)));
+            say(&shared.log, &format!("{:<15}{}", "open recv", wire::pretty_hex(message)));
             let reply = wire::open_reply(message, options.asn, options.send_unknown_capability)?;
             self.send("open sent", &reply);
-            self.send("keepalive", &wire::keepalive());
+            self.send("keepalive sent", &wire::keepalive());
             if options.send_unknown_message {
                 self.send("unknown", &wire::unknown_message());
             }
@@ -279,9 +279,9 @@ impl Session {
         if config.sink {
             say(
                 &shared.log,
-                &format!("{:<12}{}", format!("sank #{}", self.counter), wire::pretty_hex(message)),
+                &format!("{:<15}{}", format!("sank #{}", self.counter), wire::pretty_hex(message)),
             );
-            self.send("keepalive", &wire::keepalive());
+            self.send("keepalive sent", &wire::keepalive());
             return Ok(());
         }
         if config.echo {
@@ -292,8 +292,8 @@ impl Session {
         // as progress (a daemon that only keeps the session alive is stuck).
         let label =
             if wire::kind(message) == wire::KEEPALIVE { "keepalive recv" } else { "msg  recv" };
-        say(&shared.log, &format!("{label:<12}{}", wire::pretty_hex(message)));
-        self.send("keepalive", &wire::keepalive());
+        say(&shared.log, &format!("{label:<15}{}", wire::pretty_hex(message)));
+        self.send("keepalive sent", &wire::keepalive());
         self.verdict(&mut checker, message)
     }
 
@@ -329,7 +329,7 @@ impl Session {
                     for update in updates {
                         self.send("rr   sent", &update);
                     }
-                    self.send("keepalive", &wire::keepalive());
+                    self.send("keepalive sent", &wire::keepalive());
                 }
             }
         }

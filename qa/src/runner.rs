@@ -143,6 +143,8 @@ pub struct Settings {
     pub isolated: bool,
     /// Encoding: port of the first test (1790, as upstream).
     pub first_port: u16,
+    /// Keep the outputs of passing tests too.
+    pub keep: bool,
 }
 
 // ---------------------------------------------------------------------------
@@ -736,7 +738,7 @@ pub fn run_one(settings: &Settings, test: &Test) -> Report {
             Suite::Parsing => run_parsing(settings, test, &dir),
         },
     };
-    let kept = if status.failed() {
+    let kept = if status.failed() || (settings.keep && status.passed()) {
         let _ = fs::write(dir.join("result.txt"), format!("{status:?}\n"));
         Some(dir)
     } else {
@@ -806,6 +808,7 @@ mod tests {
             isolated: false,
             // away from 1790 and distinct per test process, as these run on the host network
             first_port: 20000 + (std::process::id() % 20000) as u16,
+            keep: false,
         }
     }
 
