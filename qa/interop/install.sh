@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the BGP implementations the interop tests (qa/interop) peer with.
+# Tolerates failure: the tests skip an implementation that is not installed.
+set -u
+missing=()
+command -v bird >/dev/null 2>&1 && command -v birdc >/dev/null 2>&1 || missing+=(bird2)
+command -v gobgpd >/dev/null 2>&1 && command -v gobgp >/dev/null 2>&1 || missing+=(gobgpd)
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "qa/interop/install.sh: cannot install ${missing[*]} (needs root and apt-get); interop tests will skip them" >&2
+    exit 0
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null 2>&1 || true
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1 \
+    || echo "qa/interop/install.sh: apt-get install ${missing[*]} failed; interop tests will skip them" >&2
+exit 0
