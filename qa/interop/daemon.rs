@@ -31,12 +31,17 @@ pub fn start(ctx: &Ctx, imp: Impl, s: &Session) -> Result<Proc, String> {
     ];
     let conf = s.dir.join("exabgp.conf");
     render(&ctx.qa.join("exabgp.conf.in"), &vars, &conf)?;
-    std::fs::write(s.dir.join(COMMANDS), "").map_err(|e| format!("cannot create {COMMANDS}: {e}"))?;
+    std::fs::write(s.dir.join(COMMANDS), "")
+        .map_err(|e| format!("cannot create {COMMANDS}: {e}"))?;
 
     let mut cmd = Command::new(&ctx.daemon);
     cmd.arg("server").arg(&conf).current_dir(&s.dir);
     for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().to_ascii_lowercase().starts_with("exabgp") {
+        if key
+            .to_string_lossy()
+            .to_ascii_lowercase()
+            .starts_with("exabgp")
+        {
             cmd.env_remove(key);
         }
     }
@@ -46,7 +51,9 @@ pub fn start(ctx: &Ctx, imp: Impl, s: &Session) -> Result<Proc, String> {
     if unsafe { libc::geteuid() } == 0 {
         cmd.env("exabgp_daemon_user", "root");
     }
-    cmd.env("exabgp_tcp_bind", "").env("exabgp_log_level", "INFO").env("EXABGP_ROOT", &s.dir);
+    cmd.env("exabgp_tcp_bind", "")
+        .env("exabgp_log_level", "INFO")
+        .env("EXABGP_ROOT", &s.dir);
     let mut proc = Proc::spawn("daemon", cmd, &s.dir.join(LOG))?;
     // A daemon that refuses the configuration exits at once: say so rather than time out later.
     std::thread::sleep(Duration::from_millis(300));
@@ -58,7 +65,10 @@ pub fn start(ctx: &Ctx, imp: Impl, s: &Session) -> Result<Proc, String> {
 
 /// Hands an API command to the helper, which writes it to the daemon.
 pub fn command(s: &Session, line: &str) {
-    if let Ok(mut f) = std::fs::File::options().append(true).open(s.dir.join(COMMANDS)) {
+    if let Ok(mut f) = std::fs::File::options()
+        .append(true)
+        .open(s.dir.join(COMMANDS))
+    {
         let _ = writeln!(f, "{line}");
     }
 }
@@ -72,7 +82,10 @@ pub fn wait_received(s: &Session, want: &[String]) -> Result<(), String> {
         // The first fragment names the route; the others are its attributes.
         let first = want.first().map(String::as_str).unwrap_or_default();
         let Some(line) = lines.iter().find(|l| l.contains(first)) else {
-            return Err(format!("no message with {first} in {RECEIVED} ({} lines)", lines.len()));
+            return Err(format!(
+                "no message with {first} in {RECEIVED} ({} lines)",
+                lines.len()
+            ));
         };
         let missing: Vec<&String> = want.iter().filter(|w| !line.contains(w.as_str())).collect();
         if missing.is_empty() {

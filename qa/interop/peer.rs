@@ -137,7 +137,8 @@ impl Impl {
         let mut proc = match self {
             Impl::Bird => {
                 let mut cmd = Command::new("bird");
-                cmd.args(["-f", "-c", &conf, "-s", &self.socket(s), "-P"]).arg(s.dir.join("bird.pid"));
+                cmd.args(["-f", "-c", &conf, "-s", &self.socket(s), "-P"])
+                    .arg(s.dir.join("bird.pid"));
                 // bird writes its own log file; its stderr goes next to it.
                 Proc::spawn("bird", cmd, &s.dir.join("bird.stderr"))?
             }
@@ -188,7 +189,11 @@ impl Impl {
         match self {
             Impl::Bird => {
                 let sock = self.socket(s);
-                let args: Vec<&str> = if args == ["show-status"] { vec!["show", "status"] } else { args.to_vec() };
+                let args: Vec<&str> = if args == ["show-status"] {
+                    vec!["show", "status"]
+                } else {
+                    args.to_vec()
+                };
                 let mut full = vec!["-s", sock.as_str()];
                 full.extend(args);
                 let out = output("birdc", &full, CLI_TIMEOUT)?;
@@ -199,7 +204,11 @@ impl Impl {
             }
             Impl::Gobgp => {
                 let port = s.api_port.to_string();
-                let args: Vec<&str> = if args == ["show-status"] { vec!["global"] } else { args.to_vec() };
+                let args: Vec<&str> = if args == ["show-status"] {
+                    vec!["global"]
+                } else {
+                    args.to_vec()
+                };
                 let mut full = vec!["-u", "127.0.0.1", "-p", port.as_str()];
                 full.extend(args);
                 output("gobgp", &full, CLI_TIMEOUT)
@@ -212,7 +221,10 @@ impl Impl {
             Impl::Bird => {
                 let text = self.cli(s, &["show", "protocols", "all", "interop"])?;
                 // "interop    BGP        ---        up     00:40:17.869  Established"
-                let line = text.lines().find(|l| l.starts_with("interop ")).unwrap_or_default();
+                let line = text
+                    .lines()
+                    .find(|l| l.starts_with("interop "))
+                    .unwrap_or_default();
                 let cols: Vec<&str> = line.split_whitespace().collect();
                 Ok(State {
                     established: cols.get(5) == Some(&"Established"),
@@ -225,14 +237,29 @@ impl Impl {
                 let text = self.cli(s, &["neighbor", &s.local])?;
                 let established = text.contains("BGP state = ESTABLISHED");
                 // "BGP OutQ = 0, Flops = 0": flops count the session going down.
-                let since = text.lines().find(|l| l.contains("Flops")).unwrap_or_default().trim().to_string();
+                let since = text
+                    .lines()
+                    .find(|l| l.contains("Flops"))
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string();
                 let keepalives = text
                     .lines()
                     .find(|l| l.trim_start().starts_with("Keepalives:"))
                     .and_then(|l| l.split_whitespace().nth(2))
                     .and_then(|n| n.parse().ok());
-                let first = text.lines().find(|l| l.contains("BGP state")).unwrap_or_default().trim().to_string();
-                Ok(State { established, since, keepalives, text: first })
+                let first = text
+                    .lines()
+                    .find(|l| l.contains("BGP state"))
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string();
+                Ok(State {
+                    established,
+                    since,
+                    keepalives,
+                    text: first,
+                })
             }
         }
     }
@@ -243,12 +270,21 @@ impl Impl {
             Impl::Bird => {
                 let table = if route.v6 { "master6" } else { "master4" };
                 let text = self.cli(s, &["show", "route", route.prefix, "table", table, "all"])?;
-                let block = bird_block(&text, route.prefix).ok_or_else(|| format!("{} not in {table}", route.prefix))?;
+                let block = bird_block(&text, route.prefix)
+                    .ok_or_else(|| format!("{} not in {table}", route.prefix))?;
                 let path: Vec<String> = route.as_path.iter().map(u32::to_string).collect();
-                let comms: Vec<String> = route.communities.iter().map(|(a, b)| format!("({a},{b})")).collect();
-                let large: Vec<String> = route.large.iter().map(|(a, b, c)| format!("({a}, {b}, {c})")).collect();
+                let comms: Vec<String> = route
+                    .communities
+                    .iter()
+                    .map(|(a, b)| format!("({a},{b})"))
+                    .collect();
+                let large: Vec<String> = route
+                    .large
+                    .iter()
+                    .map(|(a, b, c)| format!("({a}, {b}, {c})"))
+                    .collect();
                 let want = [
-                    format!("BGP.origin: IGP"),
+                    "BGP.origin: IGP".to_string(),
                     format!("BGP.as_path: {}", path.join(" ")),
                     format!("BGP.next_hop: {}", route.next_hop),
                     format!("BGP.med: {}", route.med),
@@ -259,12 +295,19 @@ impl Impl {
                 // BIRD may add the link-local next hop after the global one.
                 let missing: Vec<&String> = want
                     .iter()
-                    .filter(|w| !lines.iter().any(|l| l == w || (w.starts_with("BGP.next_hop") && l.starts_with(w.as_str()))))
+                    .filter(|w| {
+                        !lines.iter().any(|l| {
+                            l == w || (w.starts_with("BGP.next_hop") && l.starts_with(w.as_str()))
+                        })
+                    })
                     .collect();
                 if missing.is_empty() {
                     Ok(())
                 } else {
-                    Err(format!("{} shown as {:?}, missing {:?}", route.prefix, lines, missing))
+                    Err(format!(
+                        "{} shown as {:?}, missing {:?}",
+                        route.prefix, lines, missing
+                    ))
                 }
             }
             Impl::Gobgp => {
@@ -275,12 +318,17 @@ impl Impl {
                     return Err(format!("{} not in the {family} rib", route.prefix));
                 }
                 let path: Vec<String> = route.as_path.iter().map(u32::to_string).collect();
-                let comms: Vec<String> =
-                    route.communities.iter().map(|(a, b)| ((u32::from(*a) << 16) | u32::from(*b)).to_string()).collect();
+                let comms: Vec<String> = route
+                    .communities
+                    .iter()
+                    .map(|(a, b)| ((u32::from(*a) << 16) | u32::from(*b)).to_string())
+                    .collect();
                 let large: Vec<String> = route
                     .large
                     .iter()
-                    .map(|(a, b, c)| format!("{{\"ASN\":{a},\"LocalData1\":{b},\"LocalData2\":{c}}}"))
+                    .map(|(a, b, c)| {
+                        format!("{{\"ASN\":{a},\"LocalData1\":{b},\"LocalData2\":{c}}}")
+                    })
                     .collect();
                 let want = [
                     "{\"type\":1,\"value\":0}".to_string(),
@@ -290,11 +338,15 @@ impl Impl {
                     format!("\"communities\":[{}]", comms.join(",")),
                     format!("{{\"type\":32,\"value\":[{}]}}", large.join(",")),
                 ];
-                let missing: Vec<&String> = want.iter().filter(|w| !json.contains(w.as_str())).collect();
+                let missing: Vec<&String> =
+                    want.iter().filter(|w| !json.contains(w.as_str())).collect();
                 if missing.is_empty() {
                     Ok(())
                 } else {
-                    Err(format!("{} shown as {json}, missing {missing:?}", route.prefix))
+                    Err(format!(
+                        "{} shown as {json}, missing {missing:?}",
+                        route.prefix
+                    ))
                 }
             }
         }
@@ -342,10 +394,17 @@ impl Impl {
                 // Traffic-rate extended community (RFC 8955 section 7.3): rate 0 is discard,
                 // 9600 bytes/s is the float 0x46160000.
                 for (key, ext) in [
-                    ("flow4 { dst 10.5.0.0/24; proto 6; dport 80; }", "BGP.ext_community: (generic, 0x80060000, 0x0)"),
-                    ("flow4 { src 10.6.0.0/16; proto 17; dport 53; }", "BGP.ext_community: (generic, 0x80060000, 0x46160000)"),
+                    (
+                        "flow4 { dst 10.5.0.0/24; proto 6; dport 80; }",
+                        "BGP.ext_community: (generic, 0x80060000, 0x0)",
+                    ),
+                    (
+                        "flow4 { src 10.6.0.0/16; proto 17; dport 53; }",
+                        "BGP.ext_community: (generic, 0x80060000, 0x46160000)",
+                    ),
                 ] {
-                    let block = bird_block(&text, key).ok_or_else(|| format!("{key} not in flowtab4: {text}"))?;
+                    let block = bird_block(&text, key)
+                        .ok_or_else(|| format!("{key} not in flowtab4: {text}"))?;
                     if !block.iter().any(|l| l.trim() == ext) {
                         return Err(format!("{key} shown as {block:?}, missing {ext}"));
                     }
@@ -355,10 +414,19 @@ impl Impl {
             Impl::Gobgp => {
                 let text = self.cli(s, &["global", "rib", "-a", "ipv4-flowspec"])?;
                 for (key, ext) in [
-                    ("[destination: 10.5.0.0/24][protocol: ==tcp][destination-port: ==80]", "{Extcomms: [discard]}"),
-                    ("[source: 10.6.0.0/16][protocol: ==udp][destination-port: ==53]", "{Extcomms: [rate: 9600.000000]}"),
+                    (
+                        "[destination: 10.5.0.0/24][protocol: ==tcp][destination-port: ==80]",
+                        "{Extcomms: [discard]}",
+                    ),
+                    (
+                        "[source: 10.6.0.0/16][protocol: ==udp][destination-port: ==53]",
+                        "{Extcomms: [rate: 9600.000000]}",
+                    ),
                 ] {
-                    let line = text.lines().find(|l| l.contains(key)).ok_or_else(|| format!("{key} not in the flowspec rib: {text}"))?;
+                    let line = text
+                        .lines()
+                        .find(|l| l.contains(key))
+                        .ok_or_else(|| format!("{key} not in the flowspec rib: {text}"))?;
                     if !line.contains(ext) {
                         return Err(format!("{key} shown as {line:?}, missing {ext}"));
                     }
@@ -379,7 +447,8 @@ impl Impl {
                     vec![
                         format!("\"ipv4unicast\":{{\"{peer}\":[{{\"nlri\":\"10.9.0.0/24\"}}]}}"),
                         "\"origin\":\"igp\"".into(),
-                        "\"as-path\":{\"0\":{\"element\":\"as-sequence\",\"value\":[65010,65030]}}".into(),
+                        "\"as-path\":{\"0\":{\"element\":\"as-sequence\",\"value\":[65010,65030]}}"
+                            .into(),
                         "\"med\":77".into(),
                         "\"community\":[[65010,100]]".into(),
                         "\"large-community\":[[65010,1,2]]".into(),
@@ -390,7 +459,8 @@ impl Impl {
                     vec![
                         "\"ipv6unicast\":{\"2001:db8::9\":[{\"nlri\":\"2001:db8:9::/48\"}]}".into(),
                         "\"origin\":\"igp\"".into(),
-                        "\"as-path\":{\"0\":{\"element\":\"as-sequence\",\"value\":[65010]}}".into(),
+                        "\"as-path\":{\"0\":{\"element\":\"as-sequence\",\"value\":[65010]}}"
+                            .into(),
                         "\"med\":78".into(),
                         "\"community\":[[65010,101]]".into(),
                         "\"large-community\":[[65010,3,4]]".into(),
@@ -404,7 +474,8 @@ impl Impl {
                         // GoBGP keeps the next hop it was given (no next-hop-self).
                         "\"ipv4unicast\":{\"192.0.2.9\":[{\"nlri\":\"10.9.0.0/24\"}]}".into(),
                         "\"origin\":\"igp\"".into(),
-                        "\"as-path\":{\"0\":{\"element\":\"as-sequence\",\"value\":[65020,65030]}}".into(),
+                        "\"as-path\":{\"0\":{\"element\":\"as-sequence\",\"value\":[65020,65030]}}"
+                            .into(),
                         "\"med\":77".into(),
                         "\"community\":[[65020,100]]".into(),
                         "\"large-community\":[[65020,1,2]]".into(),
@@ -415,7 +486,8 @@ impl Impl {
                     vec![
                         "\"ipv6unicast\":{\"2001:db8::9\":[{\"nlri\":\"2001:db8:9::/48\"}]}".into(),
                         "\"origin\":\"igp\"".into(),
-                        "\"as-path\":{\"0\":{\"element\":\"as-sequence\",\"value\":[65020]}}".into(),
+                        "\"as-path\":{\"0\":{\"element\":\"as-sequence\",\"value\":[65020]}}"
+                            .into(),
                         "\"med\":78".into(),
                         "\"community\":[[65020,101]]".into(),
                         "\"large-community\":[[65020,3,4]]".into(),
@@ -429,7 +501,9 @@ impl Impl {
     pub fn logged_bad_peer_as(self, log: &str) -> bool {
         match self {
             // BIRD logs the NOTIFICATION it sends with its RFC 4271 name.
-            Impl::Bird => log.lines().any(|l| l.contains("interop: Error: Bad peer AS")),
+            Impl::Bird => log
+                .lines()
+                .any(|l| l.contains("interop: Error: Bad peer AS")),
             Impl::Gobgp => {
                 let log = squeeze(log);
                 log.contains("\"BGPNotification\":{\"Header\":{\"Marker\":null,\"Len\":21,\"Type\":3},\"Body\":{\"ErrorCode\":2,\"ErrorSubcode\":2")

@@ -23,9 +23,17 @@ impl Proc {
             .open(log)
             .map_err(|e| format!("{name}: cannot open {}: {e}", log.display()))?;
         let err = out.try_clone().map_err(|e| format!("{name}: {e}"))?;
-        cmd.stdin(Stdio::null()).stdout(out).stderr(err).process_group(0);
-        let child = cmd.spawn().map_err(|e| format!("{name}: cannot start: {e}"))?;
-        Ok(Proc { name: name.to_string(), child })
+        cmd.stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .process_group(0);
+        let child = cmd
+            .spawn()
+            .map_err(|e| format!("{name}: cannot start: {e}"))?;
+        Ok(Proc {
+            name: name.to_string(),
+            child,
+        })
     }
 
     /// `Some(status)` once the program has exited.
@@ -40,7 +48,9 @@ impl Proc {
 
 impl Drop for Proc {
     fn drop(&mut self) {
-        let Ok(pid) = i32::try_from(self.child.id()) else { return };
+        let Ok(pid) = i32::try_from(self.child.id()) else {
+            return;
+        };
         // SAFETY: kill(2) on our own child's process group; no memory is involved.
         unsafe { libc::kill(-pid, libc::SIGTERM) };
         let deadline = Instant::now() + Duration::from_secs(3);
@@ -59,7 +69,10 @@ impl Drop for Proc {
 
 /// Polls `probe` every 200 ms until it returns `Ok` or `timeout` passes; the error is the last
 /// observation, for the failure message.
-pub fn wait_for<T>(timeout: Duration, mut probe: impl FnMut() -> Result<T, String>) -> Result<T, String> {
+pub fn wait_for<T>(
+    timeout: Duration,
+    mut probe: impl FnMut() -> Result<T, String>,
+) -> Result<T, String> {
     let deadline = Instant::now() + timeout;
     loop {
         match probe() {
@@ -112,32 +125,45 @@ pub fn output(program: &str, args: &[&str], timeout: Duration) -> Result<String,
     if status.success() {
         Ok(out)
     } else {
-        Err(format!("{program} {}: {status}: {}{}", args.join(" "), out.trim(), err.trim()))
+        Err(format!(
+            "{program} {}: {status}: {}{}",
+            args.join(" "),
+            out.trim(),
+            err.trim()
+        ))
     }
 }
 
 /// Finds a program in PATH.
 pub fn which(program: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|d| d.join(program)).find(|p| p.is_file())
+    std::env::split_paths(&path)
+        .map(|d| d.join(program))
+        .find(|p| p.is_file())
 }
 
 /// Replaces every `@KEY@` of a template.
 pub fn render(template: &Path, vars: &[(&str, String)], out: &Path) -> Result<(), String> {
-    let mut text =
-        std::fs::read_to_string(template).map_err(|e| format!("cannot read {}: {e}", template.display()))?;
+    let mut text = std::fs::read_to_string(template)
+        .map_err(|e| format!("cannot read {}: {e}", template.display()))?;
     for (key, value) in vars {
         text = text.replace(&format!("@{key}@"), value);
     }
     if let Some(left) = unfilled(&text) {
-        return Err(format!("{}: placeholder @{left}@ not filled", template.display()));
+        return Err(format!(
+            "{}: placeholder @{left}@ not filled",
+            template.display()
+        ));
     }
     std::fs::write(out, text).map_err(|e| format!("cannot write {}: {e}", out.display()))
 }
 
 /// The first `@KEY@` (upper case letters and `_`) left in a rendered template.
 fn unfilled(text: &str) -> Option<&str> {
-    text.split('@').skip(1).step_by(1).find(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+    text.split('@')
+        .skip(1)
+        .step_by(1)
+        .find(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
 }
 
 /// A TcpExt counter from /proc/net/netstat (of the current network namespace).
@@ -160,7 +186,10 @@ pub fn tail(path: &Path, n: usize) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let lines: Vec<&str> = text.lines().collect();
     let start = lines.len().saturating_sub(n);
-    lines[start..].iter().map(|l| format!("\n    | {l}")).collect()
+    lines[start..]
+        .iter()
+        .map(|l| format!("\n    | {l}"))
+        .collect()
 }
 
 /// Removes all whitespace: JSON is compared without layout.
