@@ -5,6 +5,7 @@ set -u
 missing=()
 command -v bird >/dev/null 2>&1 && command -v birdc >/dev/null 2>&1 || missing+=(bird2)
 command -v gobgpd >/dev/null 2>&1 && command -v gobgp >/dev/null 2>&1 || missing+=(gobgpd)
+[ -x /usr/lib/frr/bgpd ] && command -v vtysh >/dev/null 2>&1 || missing+=(frr)
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0
 fi

@@ -1,5 +1,7 @@
 //! Interoperability tests: the daemon under test peers on loopback with real BGP implementations
-//! (BIRD 2, GoBGP) and every scenario is checked through the implementation's own CLI.
+//! (BIRD 2, GoBGP, FRR's bgpd) and every scenario is checked through the implementation's own
+//! CLI (birdc, gobgp, vtysh). `qa/interop/install.sh` installs them from Debian's packages; an
+//! implementation that is not installed is skipped with the reason printed.
 //!
 //! The daemon is our `exabgp` binary unless `EXABGP_INTEROP_DAEMON` names another one (e.g. the
 //! reference ExaBGP from PyPI). Each scenario prints PASS/FAIL/SKIP; the binary fails only when a
@@ -147,7 +149,7 @@ fn run(filters: &[String]) -> i32 {
         results: Vec::new(),
     };
 
-    for (index, imp) in [Impl::Bird, Impl::Gobgp].into_iter().enumerate() {
+    for (index, imp) in [Impl::Bird, Impl::Gobgp, Impl::Frr].into_iter().enumerate() {
         let names = scenario_names(imp);
         if !names.iter().any(|n| report.wanted(n)) {
             continue;
@@ -166,9 +168,6 @@ fn run(filters: &[String]) -> i32 {
             continue;
         }
         run_impl(&ctx, imp, index as u8, &mut report);
-    }
-    if let Some(frr) = frr_skip_reason() {
-        println!("interop frr ... SKIP: {frr}");
     }
 
     let ratchet = load_ratchet(&ctx.qa.join("ratchet.txt"));
@@ -241,12 +240,6 @@ fn load_ratchet(path: &Path) -> BTreeSet<String> {
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .map(str::to_string)
         .collect()
-}
-
-/// FRR is not exercised: its daemons need /etc/frr, a running zebra and privileged users set up
-/// by the package; it is only reported.
-fn frr_skip_reason() -> Option<String> {
-    Some("FRR is not part of this suite (needs zebra, its own users and /etc/frr setup)".into())
 }
 
 const SESSION: &[&str] = &[

@@ -78,13 +78,18 @@ pub struct State {
 pub enum Impl {
     Bird,
     Gobgp,
+    Frr,
 }
+
+/// FRR installs its daemons outside PATH.
+const FRR_BGPD: &str = "/usr/lib/frr/bgpd";
 
 impl Impl {
     pub fn name(self) -> &'static str {
         match self {
             Impl::Bird => "bird",
             Impl::Gobgp => "gobgp",
+            Impl::Frr => "frr",
         }
     }
 
@@ -93,6 +98,7 @@ impl Impl {
         match self {
             Impl::Bird => 65010,
             Impl::Gobgp => 65020,
+            Impl::Frr => 65030,
         }
     }
 
@@ -101,8 +107,16 @@ impl Impl {
         let (programs, package): (&[&str], &str) = match self {
             Impl::Bird => (&["bird", "birdc"], "bird2"),
             Impl::Gobgp => (&["gobgpd", "gobgp"], "gobgpd"),
+            Impl::Frr => (&[FRR_BGPD, "vtysh"], "frr"),
         };
-        if programs.iter().all(|p| util::which(p).is_some()) {
+        let found = |p: &&str| {
+            if p.starts_with('/') {
+                std::path::Path::new(p).is_file()
+            } else {
+                util::which(p).is_some()
+            }
+        };
+        if programs.iter().all(found) {
             None
         } else {
             Some(package)
@@ -130,6 +144,7 @@ impl Impl {
         let (template, conf) = match self {
             Impl::Bird => ("bird.conf.in", "bird.conf"),
             Impl::Gobgp => ("gobgp.toml.in", "gobgp.toml"),
+            Impl::Frr => ("frr.conf.in", "frr.conf"),
         };
         let conf = s.dir.join(conf);
         render(&ctx.qa.join(template), &vars, &conf)?;
@@ -147,6 +162,20 @@ impl Impl {
                 cmd.args(["-f", &conf, "-t", "toml", "-l", "debug", "--pprof-disable"])
                     .arg(format!("--api-hosts=127.0.0.1:{}", s.api_port));
                 Proc::spawn("gobgpd", cmd, &self.log_path(s))?
+            }
+            Impl::Frr => {
+                // bgpd alone: no zebra (-Z), no kernel (-n), no privilege change (-S), listening
+                // only on the peer address and port, no TCP vty (-P 0).
+                let mut cmd = Command::new(FRR_BGPD);
+                let port = s.port.to_string();
+                cmd.args([
+                    "-f", &conf, "-Z", "-n", "-S", "-p", &port, "-l", &s.peer, "-P", "0",
+                ])
+                .arg("--vty_socket")
+                .arg(&s.dir)
+                .arg("-i")
+                .arg(s.dir.join("bgpd.pid"));
+                Proc::spawn("bgpd", cmd, &s.dir.join("frr.stdout"))?
             }
         };
         wait_for(CLI_TIMEOUT, || {
@@ -181,6 +210,7 @@ impl Impl {
             (None, _) => String::new(),
             (Some(p), Impl::Bird) => format!("password \"{p}\";"),
             (Some(p), Impl::Gobgp) => format!("auth-password = \"{p}\""),
+            (Some(p), Impl::Frr) => format!("neighbor {} password {p}", s.local),
         }
     }
 
@@ -212,6 +242,23 @@ impl Impl {
                 let mut full = vec!["-u", "127.0.0.1", "-p", port.as_str()];
                 full.extend(args);
                 output("gobgp", &full, CLI_TIMEOUT)
+            }
+            Impl::Frr => {
+                let joined = if args == ["show-status"] {
+                    "show bgp summary".to_string()
+                } else {
+                    args.join(" ")
+                };
+                let dir = s.dir.display().to_string();
+                let out = output(
+                    "vtysh",
+                    &["--vty_socket", &dir, "-d", "bgpd", "-c", &joined],
+                    CLI_TIMEOUT,
+                )?;
+                if out.contains("failed to connect") || out.contains("Exiting") {
+                    return Err(out);
+                }
+                Ok(out)
             }
         }
     }
@@ -259,6 +306,25 @@ impl Impl {
                     since,
                     keepalives,
                     text: first,
+                })
+            }
+            Impl::Frr => {
+                let text = self.cli(s, &["show", "bgp", "neighbor", &s.local, "json"])?;
+                let json = squeeze(&text);
+                let state = json
+                    .split("\"bgpState\":\"")
+                    .nth(1)
+                    .and_then(|r| r.split('"').next())
+                    .unwrap_or_default()
+                    .to_string();
+                Ok(State {
+                    established: state == "Established",
+                    // The established epoch is derived from the uptime and jitters: count sessions.
+                    since: json_number(&json, "connectionsEstablished")
+                        .map(|n| n.to_string())
+                        .unwrap_or_default(),
+                    keepalives: json_number(&json, "keepalivesRecv"),
+                    text: format!("bgpState {state}"),
                 })
             }
         }
@@ -349,6 +415,45 @@ impl Impl {
                     ))
                 }
             }
+            Impl::Frr => {
+                let family = if route.v6 { "ipv6" } else { "ipv4" };
+                let text =
+                    self.cli(s, &["show", "bgp", family, "unicast", route.prefix, "json"])?;
+                let json = squeeze(&text);
+                if !json.contains(&format!("\"prefix\":\"{}\"", route.prefix)) {
+                    return Err(format!("{} not in the {family} table", route.prefix));
+                }
+                let path: Vec<String> = route.as_path.iter().map(u32::to_string).collect();
+                let comms: Vec<String> = route
+                    .communities
+                    .iter()
+                    .map(|(a, b)| format!("{a}:{b}"))
+                    .collect();
+                let large: Vec<String> = route
+                    .large
+                    .iter()
+                    .map(|(a, b, c)| format!("{a}:{b}:{c}"))
+                    .collect();
+                // Squeezing removed the spaces inside FRR's strings too.
+                let want = [
+                    "\"origin\":\"IGP\"".to_string(),
+                    format!("\"aspath\":{{\"string\":\"{}\"", path.join("")),
+                    format!("\"ip\":\"{}\"", route.next_hop),
+                    format!("\"metric\":{},", route.med),
+                    format!("\"community\":{{\"string\":\"{}\"", comms.join("")),
+                    format!("\"largeCommunity\":{{\"string\":\"{}\"", large.join("")),
+                ];
+                let missing: Vec<&String> =
+                    want.iter().filter(|w| !json.contains(w.as_str())).collect();
+                if missing.is_empty() {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "{} shown as {json}, missing {missing:?}",
+                        route.prefix
+                    ))
+                }
+            }
         }
     }
 
@@ -376,6 +481,12 @@ impl Impl {
                         Err(e) if e.contains("not in table") => false,
                         Err(e) => return Err(e),
                     }
+                }
+                Impl::Frr => {
+                    let family = if route.v6 { "ipv6" } else { "ipv4" };
+                    let text =
+                        self.cli(s, &["show", "bgp", family, "unicast", route.prefix, "json"])?;
+                    squeeze(&text).contains(&format!("\"prefix\":\"{}\"", route.prefix))
                 }
             };
             if present {
@@ -433,6 +544,41 @@ impl Impl {
                 }
                 Ok(())
             }
+            Impl::Frr => {
+                let text = self.cli(s, &["show", "bgp", "ipv4", "flowspec", "detail"])?;
+                let entries: Vec<Vec<&str>> = text
+                    .split("BGP flowspec entry:")
+                    .skip(1)
+                    .map(|e| e.lines().map(str::trim).collect())
+                    .collect();
+                // FS:rate is the traffic-rate action; 0 is discard (RFC 8955 section 7.3).
+                for want in [
+                    [
+                        "Destination Address 10.5.0.0/24",
+                        "IP Protocol = 6",
+                        "Destination Port = 80",
+                        "FS:rate 0.000000",
+                    ],
+                    [
+                        "Source Address 10.6.0.0/16",
+                        "IP Protocol = 17",
+                        "Destination Port = 53",
+                        "FS:rate 9600.000000",
+                    ],
+                ] {
+                    let entry = entries
+                        .iter()
+                        .find(|e| e.contains(&want[0]))
+                        .ok_or_else(|| format!("{} not in the flowspec table: {text}", want[0]))?;
+                    if let Some(miss) = want.iter().find(|w| !entry.contains(w)) {
+                        return Err(format!(
+                            "flow {} shown as {entry:?}, missing {miss}",
+                            want[0]
+                        ));
+                    }
+                }
+                Ok(())
+            }
         })
     }
 
@@ -467,6 +613,7 @@ impl Impl {
                     ],
                 ),
             ],
+            Impl::Frr => Self::frr_received(s),
             Impl::Gobgp => vec![
                 (
                     "receive-ipv4",
@@ -497,6 +644,39 @@ impl Impl {
         }
     }
 
+    /// The FRR expectations of `received`.
+    fn frr_received(s: &Session) -> Vec<(&'static str, Vec<String>)> {
+        let peer = &s.peer;
+        vec![
+            (
+                "receive-ipv4",
+                vec![
+                    format!("\"ipv4unicast\":{{\"{peer}\":[{{\"nlri\":\"10.9.0.0/24\"}}]}}"),
+                    "\"origin\":\"igp\"".into(),
+                    "\"as-path\":{\"0\":{\"element\":\"as-sequence\",\"value\":[65030,65031]}}"
+                        .into(),
+                    "\"med\":77".into(),
+                    "\"community\":[[65030,100]]".into(),
+                    "\"large-community\":[[65030,1,2]]".into(),
+                ],
+            ),
+            (
+                "receive-ipv6",
+                vec![
+                    // FRR sets itself as next hop over eBGP: its IPv4 address, IPv4-mapped.
+                    format!(
+                        "\"ipv6unicast\":{{\"::ffff:{peer}\":[{{\"nlri\":\"2001:db8:9::/48\"}}]}}"
+                    ),
+                    "\"origin\":\"igp\"".into(),
+                    "\"as-path\":{\"0\":{\"element\":\"as-sequence\",\"value\":[65030]}}".into(),
+                    "\"med\":78".into(),
+                    "\"community\":[[65030,101]]".into(),
+                    "\"large-community\":[[65030,3,4]]".into(),
+                ],
+            ),
+        ]
+    }
+
     /// Whether the peer's log shows it refused the OPEN with NOTIFICATION 2/2 (Bad Peer AS).
     pub fn logged_bad_peer_as(self, log: &str) -> bool {
         match self {
@@ -508,6 +688,10 @@ impl Impl {
                 let log = squeeze(log);
                 log.contains("\"BGPNotification\":{\"Header\":{\"Marker\":null,\"Len\":21,\"Type\":3},\"Body\":{\"ErrorCode\":2,\"ErrorSubcode\":2")
             }
+            Impl::Frr => log.lines().any(|l| {
+                l.contains("%NOTIFICATION: sent to neighbor")
+                    && l.contains("2/2 (OPEN Message Error/Bad Peer AS)")
+            }),
         }
     }
 }
@@ -519,4 +703,13 @@ fn bird_block<'a>(text: &'a str, key: &str) -> Option<Vec<&'a str>> {
     let mut block = vec![first];
     block.extend(lines.take_while(|l| l.starts_with('\t') || l.starts_with(' ')));
     Some(block)
+}
+
+/// The number after `"key":` in whitespace-free JSON.
+fn json_number(json: &str, key: &str) -> Option<u64> {
+    let rest = json.split(&format!("\"{key}\":")).nth(1)?;
+    rest.split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()
 }
