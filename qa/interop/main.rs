@@ -371,7 +371,7 @@ fn main_session(ctx: &Ctx, imp: Impl, s: &Session) -> Vec<Step> {
                 .collect()
         }
     };
-    if let Err(e) = wait_established(imp, s, 30) {
+    if let Err(e) = wait_established(imp, s, 20) {
         let e = format!("{e}{}", daemon::tail(s));
         return SESSION
             .iter()
@@ -474,7 +474,7 @@ fn md5_good(ctx: &Ctx, imp: Impl, s: &mut Session) -> Result<(), String> {
     s.password = Some("interop-secret".into());
     s.daemon_password = Some("interop-secret".into());
     let _guards = start_both(ctx, imp, s)?;
-    wait_established(imp, s, 30).map_err(|e| format!("{e}{}", daemon::tail(s)))
+    wait_established(imp, s, 20).map_err(|e| format!("{e}{}", daemon::tail(s)))
 }
 
 /// With a wrong password the peer's kernel drops the daemon's signed SYNs: the MD5 failure

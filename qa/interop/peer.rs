@@ -8,7 +8,7 @@ use crate::util::{self, output, render, squeeze, wait_for, Proc};
 use crate::{Ctx, Session};
 
 const CLI_TIMEOUT: Duration = Duration::from_secs(10);
-const ROUTE_TIMEOUT: Duration = Duration::from_secs(20);
+const ROUTE_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// A unicast route the daemon announces, with the attributes the peer must show.
 pub struct Route {
