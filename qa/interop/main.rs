@@ -20,6 +20,7 @@ mod peer;
 mod util;
 
 use std::collections::BTreeSet;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -59,16 +60,25 @@ fn reexec_in_netns() -> Option<i32> {
         return None;
     }
     let probe = Command::new("unshare")
-        .args(["--net", "true"])
+        .args(["--net", "ip", "link", "set", "lo", "up"])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .status();
     if !matches!(probe, Ok(s) if s.success()) {
-        println!("interop: cannot create a network namespace (unshare --net), running on the host loopback");
+        println!("interop: cannot create a network namespace with lo up (unshare --net, ip), running on the host loopback");
         return None;
     }
     let exe = std::env::current_exe().ok()?;
-    let status = Command::new("unshare")
+    let mut cmd = Command::new("unshare");
+    // unshare execs the inner run, which must not outlive this one.
+    // SAFETY: prctl is async-signal-safe and touches no memory of the parent.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            Ok(())
+        });
+    }
+    let status = cmd
         .arg("--net")
         .arg("--")
         .arg(exe)

@@ -27,6 +27,14 @@ impl Proc {
             .stdout(out)
             .stderr(err)
             .process_group(0);
+        // If the test binary itself is killed, no Drop runs: the kernel kills the child instead.
+        // SAFETY: prctl is async-signal-safe and touches no memory of the parent.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
         let child = cmd
             .spawn()
             .map_err(|e| format!("{name}: cannot start: {e}"))?;
