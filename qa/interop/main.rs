@@ -260,7 +260,8 @@ const SESSION: &[&str] = &[
     "withdraw",
     "receive-ipv4",
     "receive-ipv6",
-    "flowspec",
+    "flowspec-ipv4",
+    "flowspec-ipv6",
     "keepalive",
 ];
 const OTHERS: &[&str] = &["wrong-asn", "md5-good", "md5-bad"];
@@ -414,7 +415,8 @@ fn main_session(ctx: &Ctx, imp: Impl, s: &Session) -> Vec<Step> {
         steps.push((scenario.into(), daemon::wait_received(s, &expect)));
     }
 
-    steps.push(("flowspec".into(), imp.wait_flows(s)));
+    steps.push(("flowspec-ipv4".into(), imp.wait_flows(s, false)));
+    steps.push(("flowspec-ipv6".into(), imp.wait_flows(s, true)));
     steps.push(("keepalive".into(), keepalive(imp, s)));
     drop(guards);
     steps

@@ -497,88 +497,135 @@ impl Impl {
         })
     }
 
-    /// The FlowSpec rules of exabgp.conf.in, as the peer must show them.
-    pub fn wait_flows(self, s: &Session) -> Result<(), String> {
-        wait_for(ROUTE_TIMEOUT, || match self {
-            Impl::Bird => {
-                let text = self.cli(s, &["show", "route", "table", "flowtab4", "all"])?;
-                // Traffic-rate extended community (RFC 8955 section 7.3): rate 0 is discard,
-                // 9600 bytes/s is the float 0x46160000.
-                for (key, ext) in [
+    /// The FlowSpec rules of exabgp.conf.in, as the peer must show them: for each rule, the
+    /// text that names it in the peer's table and what its entry must also show.
+    fn flows(
+        self,
+        v6: bool,
+    ) -> (
+        Vec<&'static str>,
+        &'static [(&'static str, &'static [&'static str])],
+    ) {
+        // Traffic-rate extended community (RFC 8955 section 7.3): rate 0 is discard, 9600 bytes/s
+        // is the float 0x46160000.
+        match (self, v6) {
+            (Impl::Bird, false) => (
+                vec!["show", "route", "table", "flowtab4", "all"],
+                &[
                     (
                         "flow4 { dst 10.5.0.0/24; proto 6; dport 80; }",
-                        "BGP.ext_community: (generic, 0x80060000, 0x0)",
+                        &["BGP.ext_community: (generic, 0x80060000, 0x0)"],
                     ),
                     (
                         "flow4 { src 10.6.0.0/16; proto 17; dport 53; }",
-                        "BGP.ext_community: (generic, 0x80060000, 0x46160000)",
+                        &["BGP.ext_community: (generic, 0x80060000, 0x46160000)"],
                     ),
-                ] {
-                    let block = bird_block(&text, key)
-                        .ok_or_else(|| format!("{key} not in flowtab4: {text}"))?;
-                    if !block.iter().any(|l| l.trim() == ext) {
-                        return Err(format!("{key} shown as {block:?}, missing {ext}"));
-                    }
-                }
-                Ok(())
-            }
-            Impl::Gobgp => {
-                let text = self.cli(s, &["global", "rib", "-a", "ipv4-flowspec"])?;
-                for (key, ext) in [
+                ],
+            ),
+            (Impl::Bird, true) => (
+                vec!["show", "route", "table", "flowtab6", "all"],
+                &[(
+                    "flow6 { dst 2001:db8:5::/48; next header 6; dport 443; }",
+                    &["BGP.ext_community: (generic, 0x80060000, 0x0)"],
+                )],
+            ),
+            (Impl::Gobgp, false) => (
+                vec!["global", "rib", "-a", "ipv4-flowspec"],
+                &[
                     (
                         "[destination: 10.5.0.0/24][protocol: ==tcp][destination-port: ==80]",
-                        "{Extcomms: [discard]}",
+                        &["{Extcomms: [discard]}"],
                     ),
                     (
                         "[source: 10.6.0.0/16][protocol: ==udp][destination-port: ==53]",
-                        "{Extcomms: [rate: 9600.000000]}",
+                        &["{Extcomms: [rate: 9600.000000]}"],
                     ),
-                ] {
-                    let line = text
-                        .lines()
-                        .find(|l| l.contains(key))
-                        .ok_or_else(|| format!("{key} not in the flowspec rib: {text}"))?;
-                    if !line.contains(ext) {
-                        return Err(format!("{key} shown as {line:?}, missing {ext}"));
+                ],
+            ),
+            (Impl::Gobgp, true) => (
+                vec!["global", "rib", "-a", "ipv6-flowspec"],
+                &[(
+                    "[destination: 2001:db8:5::/48/0][protocol: ==tcp][destination-port: ==443]",
+                    &["{Extcomms: [discard]}"],
+                )],
+            ),
+            (Impl::Frr, false) => (
+                vec!["show", "bgp", "ipv4", "flowspec", "detail"],
+                &[
+                    (
+                        "Destination Address 10.5.0.0/24",
+                        &[
+                            "IP Protocol = 6",
+                            "Destination Port = 80",
+                            "FS:rate 0.000000",
+                        ],
+                    ),
+                    (
+                        "Source Address 10.6.0.0/16",
+                        &[
+                            "IP Protocol = 17",
+                            "Destination Port = 53",
+                            "FS:rate 9600.000000",
+                        ],
+                    ),
+                ],
+            ),
+            (Impl::Frr, true) => (
+                vec!["show", "bgp", "ipv6", "flowspec", "detail"],
+                &[(
+                    "Destination Address 2001:db8:5::/48/off 0",
+                    &[
+                        "IP Protocol = 6",
+                        "Destination Port = 443",
+                        "FS:rate 0.000000",
+                    ],
+                )],
+            ),
+        }
+    }
+
+    /// Waits until the peer shows every FlowSpec rule of one address family.
+    pub fn wait_flows(self, s: &Session, v6: bool) -> Result<(), String> {
+        let (command, rules) = self.flows(v6);
+        wait_for(ROUTE_TIMEOUT, || {
+            let text = self.cli(s, &command)?;
+            // One entry per rule: BIRD's first line and its indented attributes, GoBGP's line,
+            // FRR's "BGP flowspec entry:" paragraph.
+            let entries: Vec<Vec<&str>> = match self {
+                Impl::Bird => {
+                    let mut entries: Vec<Vec<&str>> = Vec::new();
+                    for line in text.lines() {
+                        match entries.last_mut() {
+                            Some(e) if line.starts_with('\t') || line.starts_with(' ') => {
+                                e.push(line.trim())
+                            }
+                            _ => entries.push(vec![line.trim()]),
+                        }
                     }
+                    entries
                 }
-                Ok(())
-            }
-            Impl::Frr => {
-                let text = self.cli(s, &["show", "bgp", "ipv4", "flowspec", "detail"])?;
-                let entries: Vec<Vec<&str>> = text
+                Impl::Gobgp => text.lines().map(|l| vec![l]).collect(),
+                Impl::Frr => text
                     .split("BGP flowspec entry:")
                     .skip(1)
                     .map(|e| e.lines().map(str::trim).collect())
-                    .collect();
-                // FS:rate is the traffic-rate action; 0 is discard (RFC 8955 section 7.3).
-                for want in [
-                    [
-                        "Destination Address 10.5.0.0/24",
-                        "IP Protocol = 6",
-                        "Destination Port = 80",
-                        "FS:rate 0.000000",
-                    ],
-                    [
-                        "Source Address 10.6.0.0/16",
-                        "IP Protocol = 17",
-                        "Destination Port = 53",
-                        "FS:rate 9600.000000",
-                    ],
-                ] {
-                    let entry = entries
-                        .iter()
-                        .find(|e| e.contains(&want[0]))
-                        .ok_or_else(|| format!("{} not in the flowspec table: {text}", want[0]))?;
-                    if let Some(miss) = want.iter().find(|w| !entry.contains(w)) {
-                        return Err(format!(
-                            "flow {} shown as {entry:?}, missing {miss}",
-                            want[0]
-                        ));
-                    }
+                    .collect(),
+            };
+            for (key, want) in rules {
+                let entry = entries
+                    .iter()
+                    .find(|e| e.iter().any(|l| l.contains(key)))
+                    .ok_or_else(|| format!("{key} not in the peer's flow table: {text}"))?;
+                // GoBGP shows a rule on one line, so its attributes are substrings there.
+                let shown = |w: &&str| match self {
+                    Impl::Gobgp => entry.iter().any(|l| l.contains(*w)),
+                    _ => entry.iter().any(|l| l == w),
+                };
+                if let Some(miss) = want.iter().find(|w| !shown(w)) {
+                    return Err(format!("flow {key} shown as {entry:?}, missing {miss}"));
                 }
-                Ok(())
             }
+            Ok(())
         })
     }
 
