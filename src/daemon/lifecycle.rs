@@ -99,6 +99,8 @@ pub struct Daemon {
     deferred: Option<Request>,
     /// Set when the loop must end, with the exit code.
     exit: Option<u8>,
+    /// `shutdown` ran (it runs once).
+    down: bool,
     outputs: Vec<Output>,
 }
 
@@ -137,6 +139,7 @@ impl Daemon {
             start_at: None,
             deferred: None,
             exit: None,
+            down: false,
             outputs: Vec::new(),
         })
     }
@@ -240,27 +243,36 @@ impl Daemon {
     /// The main loop, until shutdown; the exit code.
     pub fn run_loop(&mut self) -> u8 {
         loop {
-            if let Some(code) = self.exit {
-                return self.shutdown(code);
+            if let Some(code) = self.iterate(None) {
+                return code;
             }
-            if let Some(at) = self.start_at {
-                if Instant::now() >= at {
-                    self.start_at = None;
-                    self.add_configured_peers();
-                }
-            }
-            let busy = self.rib.flush(&mut self.state);
-            let mut wait = if busy { Some(Duration::ZERO) } else { None };
-            if let Some(at) = self.start_at {
-                let left = at.saturating_duration_since(Instant::now());
-                wait = Some(wait.map_or(left, |w| w.min(left)));
-            }
-            if let Err(e) = self.state.reactor.turn(wait) {
-                log::error!(target: "reactor", "problem using poll, stopping: {}", e);
-                return self.shutdown(EXIT_ERROR);
-            }
-            self.step();
         }
+    }
+
+    /// One iteration of the loop, sleeping at most `max_wait` (`None`: until
+    /// something happens). `Some(exit code)` once the daemon has shut down.
+    pub fn iterate(&mut self, max_wait: Option<Duration>) -> Option<u8> {
+        if let Some(code) = self.exit {
+            return Some(self.shutdown(code));
+        }
+        if let Some(at) = self.start_at {
+            if Instant::now() >= at {
+                self.start_at = None;
+                self.add_configured_peers();
+            }
+        }
+        let busy = self.rib.flush(&mut self.state);
+        let mut wait = if busy { Some(Duration::ZERO) } else { max_wait };
+        if let Some(at) = self.start_at {
+            let left = at.saturating_duration_since(Instant::now());
+            wait = Some(wait.map_or(left, |w| w.min(left)));
+        }
+        if let Err(e) = self.state.reactor.turn(wait) {
+            log::error!(target: "reactor", "problem using poll, stopping: {}", e);
+            return Some(self.shutdown(EXIT_ERROR));
+        }
+        self.step();
+        None
     }
 
     /// One pass over what the last turn produced.
@@ -549,6 +561,10 @@ impl Daemon {
     /// Close every session silently, tell the helpers, terminate them,
     /// remove the PID file; returns `code`.
     pub fn shutdown(&mut self, code: u8) -> u8 {
+        if self.down {
+            return self.exit.unwrap_or(code);
+        }
+        self.down = true;
         log::error!(target: "reactor", "performing shutdown");
         let ids: Vec<PeerId> = self.state.peers.keys().copied().collect();
         for id in ids {
@@ -564,16 +580,12 @@ impl Daemon {
         for (id, line) in lines {
             self.state.reactor.write_process(id, &line);
         }
+        // As ExaBGP (which sleeps 0.1 s after its blocking writes): give the
+        // helpers a moment to read before they are signalled.
         let deadline = Instant::now() + SHUTDOWN_FLUSH;
-        loop {
-            let queued = self.state.helpers.iter().any(|h| {
-                self.state.reactor.process(h.id).is_some_and(|p| p.is_running() && p.queued_bytes() > 0)
-            });
+        while !self.state.helpers.is_empty() {
             let now = Instant::now();
-            if !queued || now >= deadline {
-                break;
-            }
-            if self.state.reactor.turn(Some(deadline - now)).is_err() {
+            if now >= deadline || self.state.reactor.turn(Some(deadline - now)).is_err() {
                 break;
             }
             self.state.reactor.drain_outputs().for_each(drop);
@@ -584,5 +596,238 @@ impl Daemon {
         self.pid.remove();
         self.exit = Some(code);
         code
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::environment::Locations;
+    use std::io::{Read, Write};
+    use std::net::{TcpListener, TcpStream};
+    use std::path::Path;
+
+    const KEEPALIVE: [u8; 19] = [
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 19, 4,
+    ];
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("exabgp-daemon-{}-{}", std::process::id(), name));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn daemon(files: Vec<PathBuf>, attempts: u32) -> Daemon {
+        let mut env = Environment::defaults(Locations::new("/"));
+        env.tcp.attempts = attempts;
+        let options = LoadOptions { check_programs: true, ..LoadOptions::default() };
+        Daemon::new(Configs::new(files, options), env).unwrap()
+    }
+
+    const IN_TEST: Startup = Startup { manage_process: false, signals: false };
+
+    /// Runs the loop until it exits (at most `limit`).
+    fn run_for(d: &mut Daemon, limit: Duration) -> Option<u8> {
+        let end = Instant::now() + limit;
+        while Instant::now() < end {
+            if let Some(code) = d.iterate(Some(Duration::from_millis(50))) {
+                return Some(code);
+            }
+        }
+        None
+    }
+
+    fn read_message(s: &mut TcpStream) -> Option<Vec<u8>> {
+        let mut header = [0u8; 19];
+        s.read_exact(&mut header).ok()?;
+        let len = usize::from(u16::from_be_bytes([header[16], header[17]]));
+        let mut body = vec![0u8; len.checked_sub(19)?];
+        s.read_exact(&mut body).ok()?;
+        let mut m = header.to_vec();
+        m.extend(body);
+        Some(m)
+    }
+
+    /// The functional suite's test peer in miniature: echo the OPEN with
+    /// router-id + 1, KEEPALIVE, then collect `updates` UPDATEs and close.
+    fn scripted_peer(listener: TcpListener, updates: usize) -> std::thread::JoinHandle<Vec<Vec<u8>>> {
+        std::thread::spawn(move || {
+            let Ok((mut s, _)) = listener.accept() else { return Vec::new() };
+            let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
+            let Some(mut open) = read_message(&mut s) else { return Vec::new() };
+            if let Some(b) = open.get_mut(27) {
+                *b = b.wrapping_add(1);
+            }
+            let _ = s.write_all(&open);
+            let _ = s.write_all(&KEEPALIVE);
+            let mut got = Vec::new();
+            while got.len() < updates {
+                match read_message(&mut s) {
+                    Some(m) if m.get(18) == Some(&2) => got.push(m),
+                    Some(_) => {}
+                    None => break,
+                }
+            }
+            got
+        })
+    }
+
+    #[test]
+    fn session_sends_eors_and_daemon_exits_when_the_peer_closes() {
+        let dir = scratch("session");
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let conf = write(
+            &dir,
+            "a.conf",
+            "neighbor 127.0.0.1 { router-id 1.2.3.4; local-address 127.0.0.1; local-as 1; peer-as 1; family { ipv4 unicast; ipv6 unicast; } }",
+        );
+        let peer = scripted_peer(listener, 2);
+        let mut d = daemon(vec![conf], 1);
+        d.set_connect_port(port);
+        d.start(IN_TEST).unwrap();
+        assert_eq!(d.state.peers.len(), 1);
+        let code = run_for(&mut d, Duration::from_secs(10));
+        let updates = peer.join().unwrap();
+        assert_eq!(code, Some(EXIT_OK));
+        assert_eq!(
+            updates,
+            vec![
+                // ipv4 unicast: the empty UPDATE.
+                b"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x00\x17\x02\x00\x00\x00\x00".to_vec(),
+                // ipv6 unicast: an empty MP_UNREACH_NLRI.
+                b"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x00\x1e\x02\x00\x00\x00\x07\x90\x0f\x00\x03\x00\x02\x01"
+                    .to_vec(),
+            ]
+        );
+        assert!(d.state.peers.is_empty());
+    }
+
+    #[test]
+    fn manual_eor_sends_none() {
+        let dir = scratch("manual");
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let conf = write(
+            &dir,
+            "a.conf",
+            "neighbor 127.0.0.1 { router-id 1.2.3.4; local-address 127.0.0.1; local-as 1; peer-as 1; manual-eor true; }",
+        );
+        // The peer waits for one UPDATE that must not come: it gives up on
+        // its read timeout only if the daemon sent nothing, so close from here.
+        let peer = std::thread::spawn(move || {
+            let (mut s, _) = listener.accept().unwrap();
+            let mut open = read_message(&mut s).unwrap();
+            open[27] = open[27].wrapping_add(1);
+            s.write_all(&open).unwrap();
+            s.write_all(&KEEPALIVE).unwrap();
+            s.set_read_timeout(Some(Duration::from_millis(700))).unwrap();
+            let mut kinds = Vec::new();
+            while let Some(m) = read_message(&mut s) {
+                kinds.push(m[18]);
+            }
+            kinds
+        });
+        let mut d = daemon(vec![conf], 1);
+        d.set_connect_port(port);
+        d.start(IN_TEST).unwrap();
+        let code = run_for(&mut d, Duration::from_secs(10));
+        let kinds = peer.join().unwrap();
+        assert_eq!(code, Some(EXIT_OK));
+        assert!(!kinds.contains(&2), "{kinds:?}");
+        assert!(kinds.contains(&4), "{kinds:?}");
+    }
+
+    #[test]
+    fn shutdown_tells_and_terminates_helpers() {
+        let dir = scratch("helpers");
+        let pid_file = dir.join("pid");
+        let input = dir.join("input");
+        // `tee`, not `cat > file`: a helper that closes its stdout counts as
+        // dead (and is respawned).
+        let conf = write(
+            &dir,
+            "a.conf",
+            &format!(
+                "process p {{ run /bin/sh -c \"echo $$ > {}; exec tee {}\"; encoder text; }}\n",
+                pid_file.display(),
+                input.display()
+            ),
+        );
+        let mut d = daemon(vec![conf], 0);
+        d.start(IN_TEST).unwrap();
+        assert_eq!(d.state.helpers.len(), 1);
+        let end = Instant::now() + Duration::from_secs(5);
+        while !std::fs::read_to_string(&pid_file).is_ok_and(|t| t.ends_with('\n')) && Instant::now() < end {
+            assert_eq!(d.iterate(Some(Duration::from_millis(20))), None);
+        }
+        let pid: i32 = std::fs::read_to_string(&pid_file).unwrap().trim().parse().unwrap();
+        assert!(system::pid_alive(pid));
+        d.state.request(Request::Shutdown);
+        assert_eq!(run_for(&mut d, Duration::from_secs(5)), Some(EXIT_OK));
+        assert!(!system::pid_alive(pid));
+        let said = std::fs::read_to_string(&input).unwrap();
+        assert!(said.starts_with(&format!("shutdown {} ", std::process::id())), "{said:?}");
+    }
+
+    #[test]
+    fn reload_rotates_files_and_keeps_the_running_configuration_on_error() {
+        let dir = scratch("reload");
+        let neighbor = |ip: &str| {
+            format!("neighbor {ip} {{ router-id 1.2.3.4; local-address 127.0.0.1; local-as 1; peer-as 1; passive true; }}\n")
+        };
+        let one = write(&dir, "one.conf", &(neighbor("127.0.0.2") + &neighbor("127.0.0.3")));
+        let two = write(&dir, "two.conf", &(neighbor("127.0.0.3") + &neighbor("127.0.0.4")));
+        let mut d = daemon(vec![one, two.clone()], 0);
+        d.start(IN_TEST).unwrap();
+        let addresses = |d: &Daemon| -> Vec<String> {
+            d.state.peers.values().filter(|p| !p.retired).map(|p| p.neighbor.peer_address.to_string()).collect()
+        };
+        assert_eq!(addresses(&d), vec!["127.0.0.2", "127.0.0.3"]);
+        let kept = d.state.peer_by_key(&d.state.peers.values().nth(1).unwrap().key).unwrap();
+        d.state.request(Request::Reload);
+        d.step();
+        let mut now = addresses(&d);
+        now.sort();
+        assert_eq!(now, vec!["127.0.0.3", "127.0.0.4"]);
+        // The unchanged neighbor kept its peer.
+        assert!(d.state.peers.contains_key(&kept));
+        // The removed one leaves once the reactor reports it finished.
+        assert_eq!(run_for(&mut d, Duration::from_millis(200)), None);
+        assert_eq!(d.state.peers.len(), 2);
+        // Back to the first file, which is now broken: nothing changes.
+        std::fs::write(dir.join("one.conf"), "neighbor {").unwrap();
+        d.state.request(Request::Reload);
+        d.step();
+        let mut now = addresses(&d);
+        now.sort();
+        assert_eq!(now, vec!["127.0.0.3", "127.0.0.4"]);
+        d.state.request(Request::Shutdown);
+        assert_eq!(run_for(&mut d, Duration::from_secs(5)), Some(EXIT_OK));
+        let _ = two;
+    }
+
+    #[test]
+    fn invalid_configuration_fails_start_up() {
+        let dir = scratch("invalid");
+        let conf = write(&dir, "bad.conf", "neighbor 127.0.0.1 { local-as; }");
+        let mut d = daemon(vec![conf], 1);
+        assert_eq!(d.start(IN_TEST), Err(EXIT_ERROR));
+    }
+
+    #[test]
+    fn no_neighbor_and_attempts_exits_at_once() {
+        let dir = scratch("empty");
+        let conf = write(&dir, "empty.conf", "process p { run /bin/cat; encoder json; }\n");
+        let mut d = daemon(vec![conf], 1);
+        d.start(IN_TEST).unwrap();
+        assert_eq!(run_for(&mut d, Duration::from_secs(2)), Some(EXIT_OK));
     }
 }
