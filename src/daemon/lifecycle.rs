@@ -330,11 +330,7 @@ impl Daemon {
                 }
                 PeerOutput::Report(Report::Down(_)) => self.rib.down(&mut self.state, peer),
                 PeerOutput::Refresh { family, enhanced } => self.rib.refresh(&mut self.state, peer, family, enhanced),
-                PeerOutput::Finished => {
-                    if self.state.peers.remove(&peer).is_some() {
-                        self.rib.removed(peer);
-                    }
-                }
+                PeerOutput::Finished if self.state.peers.remove(&peer).is_some() => self.rib.removed(peer),
                 _ => {}
             },
             Output::ProcessLine { process, line } => self.api.command(&mut self.state, process, &line),
