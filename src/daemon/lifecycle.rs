@@ -375,6 +375,14 @@ impl Daemon {
         }
     }
 
+    /// Bytes still wait for a helper's stdin.
+    fn helpers_have_input(&self) -> bool {
+        self.state
+            .helpers
+            .iter()
+            .any(|h| self.state.reactor.process(h.id).is_some_and(|p| p.is_running() && p.queued_bytes() > 0))
+    }
+
     fn helper_name(&self, process: crate::reactor::ProcessId) -> String {
         self.state.helper(process).map(|h| h.process.name.clone()).unwrap_or_else(|| format!("{:?}", process))
     }
@@ -576,15 +584,18 @@ impl Daemon {
         for (id, line) in lines {
             self.state.reactor.write_process(id, &line);
         }
-        // As ExaBGP (which sleeps 0.1 s after its blocking writes): give the
-        // helpers a moment to read before they are signalled.
+        // Flush without waiting (a helper that leaves on `shutdown` must not
+        // be seen dying, it would be respawned), then, as ExaBGP after its
+        // blocking writes, give the helpers 0.1 s to read before the SIGTERM.
         let deadline = Instant::now() + SHUTDOWN_FLUSH;
-        while !self.state.helpers.is_empty() {
-            let now = Instant::now();
-            if now >= deadline || self.state.reactor.turn(Some(deadline - now)).is_err() {
+        while Instant::now() < deadline && self.helpers_have_input() {
+            if self.state.reactor.turn(Some(Duration::ZERO)).is_err() {
                 break;
             }
             self.state.reactor.drain_outputs().for_each(drop);
+        }
+        if !self.state.helpers.is_empty() {
+            std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
         }
         self.state.reactor.terminate_processes();
         self.state.helpers.clear();
