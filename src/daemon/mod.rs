@@ -13,6 +13,22 @@
 //! Several configuration files: with `debug.rotate` one daemon reads them in
 //! turn (the first at start-up, the next at each reload); without it, as
 //! ExaBGP, one daemon is forked per file and the parent waits for them.
+//!
+//! Integration points (TODO(lead)): `Daemon::with_hooks(configs, env, rib,
+//! api)` takes the adj-rib-out (`hooks::Rib`) and the process API
+//! (`hooks::Api`). Until they exist, `EndOfRib` sends only the End-of-RIB
+//! markers (what ExaBGP sends with no routes) and `LogCommands` logs helper
+//! lines at debug level without answering.
+//!
+//! Not done yet:
+//! * the CLI named pipes (`api.cli`) are neither looked for nor served;
+//! * listeners are opened at start-up only: a reload does not add the
+//!   `listen` sockets or MD5 keys of new neighbors;
+//! * `rate-limit`, `--profile` and `--memory` have no effect;
+//! * neighbors with a peer range (`peer-address` prefix) and
+//!   `source-interface` run as their single address / without the
+//!   interface (the reactor's `PeerSettings` has neither);
+//! * multi-session neighbors are one peer (ExaBGP clones one per family).
 
 pub mod hooks;
 pub mod lifecycle;
