@@ -9,8 +9,10 @@ use std::time::{Duration, Instant};
 
 const EXABGP: &str = env!("CARGO_BIN_EXE_exabgp");
 
-const KEEPALIVE: [u8; 19] =
-    [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 19, 4];
+const KEEPALIVE: [u8; 19] = [
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0, 19, 4,
+];
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("exabgp-server-{}-{}", std::process::id(), name));
@@ -145,22 +147,86 @@ fn sigterm_exits_zero_and_terminates_helpers() {
 fn invalid_configuration_exits_one_with_the_reference_message() {
     let dir = scratch("invalid");
     let conf = write(&dir, "bad.conf", "neighbor 127.0.0.1 { local-as; }\n");
-    let out = server(&conf, 1, &[("exabgp_log_enable", "true"), ("exabgp_log_destination", "stdout")])
-        .output()
-        .unwrap();
+    let out = server(
+        &conf,
+        1,
+        &[
+            ("exabgp_log_enable", "true"),
+            ("exabgp_log_destination", "stdout"),
+        ],
+    )
+    .output()
+    .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    assert!(text.contains("could not load/reload configuration"), "{text}");
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        text.contains("could not load/reload configuration"),
+        "{text}"
+    );
     assert!(text.contains("bad.conf:1:"), "{text}");
 }
 
 #[test]
 fn missing_configuration_exits_one() {
     let dir = scratch("missing");
-    let out = server(&dir.join("none.conf"), 1, &[("exabgp_log_enable", "true"), ("exabgp_log_destination", "stdout")])
-        .output()
-        .unwrap();
+    let out = server(
+        &dir.join("none.conf"),
+        1,
+        &[
+            ("exabgp_log_enable", "true"),
+            ("exabgp_log_destination", "stdout"),
+        ],
+    )
+    .output()
+    .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     assert!(text.contains("is not an exabgp config file"), "{text}");
+}
+
+/// `debug.rotate`: SIGUSR1 moves to the next file. The first keeps the
+/// neighbor passive, the second makes it connect: only the reload can
+/// bring the daemon to the scripted peer.
+#[test]
+fn sigusr1_rotates_to_the_next_configuration() {
+    let dir = scratch("rotate");
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let neighbor = |passive: bool| {
+        format!(
+            "neighbor 127.0.0.1 {{ router-id 1.2.3.4; local-address 127.0.0.1; local-as 1; peer-as 1; passive {passive}; }}\n"
+        )
+    };
+    let one = write(&dir, "one.conf", &neighbor(true));
+    let two = write(&dir, "two.conf", &neighbor(false));
+    let mut command = server(&one, port, &[]);
+    command.arg(&two);
+    let mut child = command.spawn().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(listener.accept().is_err(), "a passive neighbor connected");
+    // SAFETY: signalling our own child.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGUSR1);
+    }
+    let end = Instant::now() + Duration::from_secs(15);
+    let mut s = loop {
+        match listener.accept() {
+            Ok((s, _)) => break s,
+            Err(_) if Instant::now() < end => std::thread::sleep(Duration::from_millis(20)),
+            Err(e) => panic!("no connection after the reload: {e}"),
+        }
+    };
+    s.set_nonblocking(false).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let open = read_message(&mut s).unwrap();
+    assert_eq!(open[18], 1);
+    drop(s);
+    // SAFETY: as above.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGTERM);
+    }
+    assert_eq!(wait(&mut child, Duration::from_secs(10)), Some(0));
 }

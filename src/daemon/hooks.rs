@@ -98,7 +98,10 @@ pub struct EndOfRib;
 
 impl Rib for EndOfRib {
     fn established(&mut self, state: &mut State, peer: PeerId) {
-        let manual = state.peers.get(&peer).is_some_and(|p| p.neighbor.manual_eor);
+        let manual = state
+            .peers
+            .get(&peer)
+            .is_some_and(|p| p.neighbor.manual_eor);
         if !manual {
             send_eors(state, peer);
         }
@@ -133,7 +136,10 @@ pub struct LogCommands;
 
 impl Api for LogCommands {
     fn command(&mut self, state: &mut State, process: ProcessId, line: &str) {
-        let name = state.helper(process).map(|h| h.process.name.as_str()).unwrap_or("?");
+        let name = state
+            .helper(process)
+            .map(|h| h.process.name.as_str())
+            .unwrap_or("?");
         log::debug!(target: "processes", "command from process {}: {}", name, line);
     }
 }
@@ -145,13 +151,22 @@ mod tests {
     #[test]
     fn text_shutdown_names_pids() {
         let line = shutdown_line(Encoder::Text);
-        assert!(line.starts_with(&format!("shutdown {} ", std::process::id())), "{line}");
+        assert!(
+            line.starts_with(&format!("shutdown {} ", std::process::id())),
+            "{line}"
+        );
     }
 
     #[test]
     fn json_shutdown_is_a_notification_event() {
         let line = shutdown_line(Encoder::Json);
-        assert!(line.starts_with("{ \"exabgp\": \"5.0.0\", \"time\": "), "{line}");
-        assert!(line.ends_with("\"type\": \"notification\", \"notification\": \"shutdown\" }"), "{line}");
+        assert!(
+            line.starts_with("{ \"exabgp\": \"5.0.0\", \"time\": "),
+            "{line}"
+        );
+        assert!(
+            line.ends_with("\"type\": \"notification\", \"notification\": \"shutdown\" }"),
+            "{line}"
+        );
     }
 }

@@ -23,7 +23,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::bgp::notify::{code, Notify};
-use crate::config::{self, Configuration, ConfigError, LoadOptions, Neighbor};
+use crate::config::{self, ConfigError, Configuration, LoadOptions, Neighbor};
 use crate::environment::Environment;
 use crate::reactor::fsm::Report;
 use crate::reactor::signal::{self, SignalKind};
@@ -55,13 +55,22 @@ pub struct Configs {
 
 impl Configs {
     pub fn new(files: Vec<PathBuf>, options: LoadOptions) -> Configs {
-        Configs { files, next: 0, options }
+        Configs {
+            files,
+            next: 0,
+            options,
+        }
     }
 
     /// Loads the next file in the rotation.
     pub fn load_next(&mut self) -> Result<Configuration, ConfigError> {
         let Some(path) = self.files.get(self.next % self.files.len().max(1)) else {
-            return Err(ConfigError::new("", 0, 0, "a configuration file was expected, found none"));
+            return Err(ConfigError::new(
+                "",
+                0,
+                0,
+                "a configuration file was expected, found none",
+            ));
         };
         self.next = (self.next + 1) % self.files.len().max(1);
         config::load_file(path, &self.options)
@@ -80,7 +89,10 @@ pub struct Startup {
 
 impl Default for Startup {
     fn default() -> Startup {
-        Startup { manage_process: true, signals: true }
+        Startup {
+            manage_process: true,
+            signals: true,
+        }
     }
 }
 
@@ -106,7 +118,10 @@ pub struct Daemon {
 
 impl std::fmt::Debug for Daemon {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Daemon").field("state", &self.state).field("exit", &self.exit).finish()
+        f.debug_struct("Daemon")
+            .field("state", &self.state)
+            .field("exit", &self.exit)
+            .finish()
     }
 }
 
@@ -164,7 +179,10 @@ impl Daemon {
             system::enter(env.daemon.umask);
             if env.daemon.daemonize {
                 let terminal = env.log.enable
-                    && matches!(env.log.destination.to_ascii_lowercase().as_str(), "stdout" | "stderr");
+                    && matches!(
+                        env.log.destination.to_ascii_lowercase().as_str(),
+                        "stdout" | "stderr"
+                    );
                 system::daemonize(terminal);
             }
         }
@@ -293,7 +311,11 @@ impl Daemon {
                 self.apply(request);
             }
         }
-        if self.exit.is_none() && self.stopping && self.state.peers.is_empty() && self.start_at.is_none() {
+        if self.exit.is_none()
+            && self.stopping
+            && self.state.peers.is_empty()
+            && self.start_at.is_none()
+        {
             log::error!(target: "reactor", "exiting on peer termination");
             self.exit = Some(EXIT_OK);
         }
@@ -329,12 +351,21 @@ impl Daemon {
                     self.rib.established(&mut self.state, peer);
                 }
                 PeerOutput::Report(Report::Down(_)) => self.rib.down(&mut self.state, peer),
-                PeerOutput::Refresh { family, enhanced } => self.rib.refresh(&mut self.state, peer, family, enhanced),
-                PeerOutput::Finished if self.state.peers.remove(&peer).is_some() => self.rib.removed(peer),
+                PeerOutput::Refresh { family, enhanced } => {
+                    self.rib.refresh(&mut self.state, peer, family, enhanced)
+                }
+                PeerOutput::Finished if self.state.peers.remove(&peer).is_some() => {
+                    self.rib.removed(peer)
+                }
                 _ => {}
             },
-            Output::ProcessLine { process, line } => self.api.command(&mut self.state, process, &line),
-            Output::ProcessExited { process, respawning } => {
+            Output::ProcessLine { process, line } => {
+                self.api.command(&mut self.state, process, &line)
+            }
+            Output::ProcessExited {
+                process,
+                respawning,
+            } => {
                 let name = self.helper_name(process);
                 log::debug!(target: "processes", "process {} ended (respawning: {})", name, respawning);
             }
@@ -377,14 +408,19 @@ impl Daemon {
 
     /// Bytes still wait for a helper's stdin.
     fn helpers_have_input(&self) -> bool {
-        self.state
-            .helpers
-            .iter()
-            .any(|h| self.state.reactor.process(h.id).is_some_and(|p| p.is_running() && p.queued_bytes() > 0))
+        self.state.helpers.iter().any(|h| {
+            self.state
+                .reactor
+                .process(h.id)
+                .is_some_and(|p| p.is_running() && p.queued_bytes() > 0)
+        })
     }
 
     fn helper_name(&self, process: crate::reactor::ProcessId) -> String {
-        self.state.helper(process).map(|h| h.process.name.clone()).unwrap_or_else(|| format!("{:?}", process))
+        self.state
+            .helper(process)
+            .map(|h| h.process.name.clone())
+            .unwrap_or_else(|| format!("{:?}", process))
     }
 
     fn apply(&mut self, request: Request) {
@@ -408,8 +444,12 @@ impl Daemon {
     // --- peers and helpers ---
 
     fn add_configured_peers(&mut self) {
-        let neighbors: Vec<Neighbor> =
-            self.state.configuration.as_ref().map(|c| c.neighbors.clone()).unwrap_or_default();
+        let neighbors: Vec<Neighbor> = self
+            .state
+            .configuration
+            .as_ref()
+            .map(|c| c.neighbors.clone())
+            .unwrap_or_default();
         for neighbor in neighbors {
             self.add_peer(neighbor);
         }
@@ -423,7 +463,15 @@ impl Daemon {
         let key = neighbor.index();
         self.state.peers.insert(
             id,
-            Peer { id, key, neighbor, helpers, negotiated: None, established: false, retired: false },
+            Peer {
+                id,
+                key,
+                neighbor,
+                helpers,
+                negotiated: None,
+                established: false,
+                retired: false,
+            },
         );
     }
 
@@ -433,7 +481,10 @@ impl Daemon {
         let mut kept = Vec::new();
         for helper in std::mem::take(&mut self.state.helpers) {
             match configuration.process(&helper.process.name) {
-                Some(p) if !restart => kept.push(Helper { id: helper.id, process: p.clone() }),
+                Some(p) if !restart => kept.push(Helper {
+                    id: helper.id,
+                    process: p.clone(),
+                }),
                 _ => {
                     log::debug!(target: "processes", "terminating process {}", helper.process.name);
                     self.state.reactor.stop_process(helper.id);
@@ -445,12 +496,22 @@ impl Daemon {
             if self.state.helper_named(&process.name).is_some() {
                 continue;
             }
-            let id = self.state.reactor.add_process(settings::process_spec(process));
+            let id = self
+                .state
+                .reactor
+                .add_process(settings::process_spec(process));
             log::debug!(target: "processes", "forked process {}", process.name);
-            self.state.helpers.push(Helper { id, process: process.clone() });
+            self.state.helpers.push(Helper {
+                id,
+                process: process.clone(),
+            });
         }
-        let bindings: Vec<(PeerId, Vec<crate::reactor::ProcessId>)> =
-            self.state.peers.values().map(|p| (p.id, self.state.helpers_of(&p.neighbor))).collect();
+        let bindings: Vec<(PeerId, Vec<crate::reactor::ProcessId>)> = self
+            .state
+            .peers
+            .values()
+            .map(|p| (p.id, self.state.helpers_of(&p.neighbor)))
+            .collect();
         for (id, helpers) in bindings {
             if let Some(p) = self.state.peers.get_mut(&id) {
                 p.helpers = helpers;
@@ -462,10 +523,21 @@ impl Daemon {
     /// (Peer De-configured) unless graceful restart was negotiated, then
     /// ExaBGP closes silently.
     fn reestablish(&mut self, id: PeerId) {
-        let Some(entry) = self.state.peers.get(&id) else { return };
+        let Some(entry) = self.state.peers.get(&id) else {
+            return;
+        };
         let settings = settings::peer_settings(&entry.neighbor, &self.defaults);
-        let graceful = entry.neighbor.capability.graceful_restart.is_some_and(|t| t != 0)
-            && self.state.reactor.peer(id).and_then(|p| p.sent_open()).is_some();
+        let graceful = entry
+            .neighbor
+            .capability
+            .graceful_restart
+            .is_some_and(|t| t != 0)
+            && self
+                .state
+                .reactor
+                .peer(id)
+                .and_then(|p| p.sent_open())
+                .is_some();
         self.state.reactor.reconfigure_peer(id, settings);
         let cease = (!graceful).then(|| Notify::new(code::CEASE, PEER_DECONFIGURED));
         self.state.reactor.stop_peer(id, cease, true);
@@ -497,11 +569,21 @@ impl Daemon {
     ///
     /// Not done: listeners are not added or re-keyed (MD5) on reload.
     pub fn reload(&mut self, full: bool) {
-        let Some(configuration) = self.load() else { return };
-        let wanted: BTreeMap<String, Neighbor> =
-            configuration.neighbors.iter().map(|n| (n.index(), n.clone())).collect();
-        let live: Vec<(PeerId, String)> =
-            self.state.peers.values().filter(|p| !p.retired).map(|p| (p.id, p.key.clone())).collect();
+        let Some(configuration) = self.load() else {
+            return;
+        };
+        let wanted: BTreeMap<String, Neighbor> = configuration
+            .neighbors
+            .iter()
+            .map(|n| (n.index(), n.clone()))
+            .collect();
+        let live: Vec<(PeerId, String)> = self
+            .state
+            .peers
+            .values()
+            .filter(|p| !p.retired)
+            .map(|p| (p.id, p.key.clone()))
+            .collect();
         for (id, key) in &live {
             if !wanted.contains_key(key) {
                 self.retire(*id);
@@ -517,7 +599,9 @@ impl Daemon {
                 }
                 Some(id) => {
                     let helpers = self.state.helpers_of(&neighbor);
-                    let Some(entry) = self.state.peers.get_mut(&id) else { continue };
+                    let Some(entry) = self.state.peers.get_mut(&id) else {
+                        continue;
+                    };
                     let same = entry.neighbor.same_session(&neighbor);
                     let previous = std::mem::replace(&mut entry.neighbor, neighbor);
                     entry.helpers = helpers;
@@ -541,8 +625,13 @@ impl Daemon {
     pub fn restart(&mut self) {
         log::info!(target: "reactor", "performing restart of exabgp {}", crate::cli::version::version());
         let configuration = self.load();
-        let live: Vec<(PeerId, String)> =
-            self.state.peers.values().filter(|p| !p.retired).map(|p| (p.id, p.key.clone())).collect();
+        let live: Vec<(PeerId, String)> = self
+            .state
+            .peers
+            .values()
+            .filter(|p| !p.retired)
+            .map(|p| (p.id, p.key.clone()))
+            .collect();
         for (id, key) in live {
             let present = match &configuration {
                 Some(c) => c.neighbors.iter().any(|n| n.index() == key),
@@ -579,8 +668,12 @@ impl Daemon {
         for output in outputs.drain(..) {
             self.api.event(&mut self.state, &output);
         }
-        let lines: Vec<(crate::reactor::ProcessId, String)> =
-            self.state.helpers.iter().map(|h| (h.id, self.api.shutdown_line(h))).collect();
+        let lines: Vec<(crate::reactor::ProcessId, String)> = self
+            .state
+            .helpers
+            .iter()
+            .map(|h| (h.id, self.api.shutdown_line(h)))
+            .collect();
         for (id, line) in lines {
             self.state.reactor.write_process(id, &line);
         }
@@ -615,11 +708,13 @@ mod tests {
     use std::path::Path;
 
     const KEEPALIVE: [u8; 19] = [
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 19, 4,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0, 19, 4,
     ];
 
     fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("exabgp-daemon-{}-{}", std::process::id(), name));
+        let dir =
+            std::env::temp_dir().join(format!("exabgp-daemon-{}-{}", std::process::id(), name));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         dir
@@ -634,11 +729,17 @@ mod tests {
     fn daemon(files: Vec<PathBuf>, attempts: u32) -> Daemon {
         let mut env = Environment::defaults(Locations::new("/"));
         env.tcp.attempts = attempts;
-        let options = LoadOptions { check_programs: true, ..LoadOptions::default() };
+        let options = LoadOptions {
+            check_programs: true,
+            ..LoadOptions::default()
+        };
         Daemon::new(Configs::new(files, options), env).unwrap()
     }
 
-    const IN_TEST: Startup = Startup { manage_process: false, signals: false };
+    const IN_TEST: Startup = Startup {
+        manage_process: false,
+        signals: false,
+    };
 
     /// Runs the loop until it exits (at most `limit`).
     fn run_for(d: &mut Daemon, limit: Duration) -> Option<u8> {
@@ -664,11 +765,18 @@ mod tests {
 
     /// The functional suite's test peer in miniature: echo the OPEN with
     /// router-id + 1, KEEPALIVE, then collect `updates` UPDATEs and close.
-    fn scripted_peer(listener: TcpListener, updates: usize) -> std::thread::JoinHandle<Vec<Vec<u8>>> {
+    fn scripted_peer(
+        listener: TcpListener,
+        updates: usize,
+    ) -> std::thread::JoinHandle<Vec<Vec<u8>>> {
         std::thread::spawn(move || {
-            let Ok((mut s, _)) = listener.accept() else { return Vec::new() };
+            let Ok((mut s, _)) = listener.accept() else {
+                return Vec::new();
+            };
             let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
-            let Some(mut open) = read_message(&mut s) else { return Vec::new() };
+            let Some(mut open) = read_message(&mut s) else {
+                return Vec::new();
+            };
             if let Some(b) = open.get_mut(27) {
                 *b = b.wrapping_add(1);
             }
@@ -735,7 +843,8 @@ mod tests {
             open[27] = open[27].wrapping_add(1);
             s.write_all(&open).unwrap();
             s.write_all(&KEEPALIVE).unwrap();
-            s.set_read_timeout(Some(Duration::from_millis(700))).unwrap();
+            s.set_read_timeout(Some(Duration::from_millis(700)))
+                .unwrap();
             let mut kinds = Vec::new();
             while let Some(m) = read_message(&mut s) {
                 kinds.push(m[18]);
@@ -772,16 +881,25 @@ mod tests {
         d.start(IN_TEST).unwrap();
         assert_eq!(d.state.helpers.len(), 1);
         let end = Instant::now() + Duration::from_secs(5);
-        while !std::fs::read_to_string(&pid_file).is_ok_and(|t| t.ends_with('\n')) && Instant::now() < end {
+        while !std::fs::read_to_string(&pid_file).is_ok_and(|t| t.ends_with('\n'))
+            && Instant::now() < end
+        {
             assert_eq!(d.iterate(Some(Duration::from_millis(20))), None);
         }
-        let pid: i32 = std::fs::read_to_string(&pid_file).unwrap().trim().parse().unwrap();
+        let pid: i32 = std::fs::read_to_string(&pid_file)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
         assert!(system::pid_alive(pid));
         d.state.request(Request::Shutdown);
         assert_eq!(run_for(&mut d, Duration::from_secs(5)), Some(EXIT_OK));
         assert!(!system::pid_alive(pid));
         let said = std::fs::read_to_string(&input).unwrap();
-        assert!(said.starts_with(&format!("shutdown {} ", std::process::id())), "{said:?}");
+        assert!(
+            said.starts_with(&format!("shutdown {} ", std::process::id())),
+            "{said:?}"
+        );
     }
 
     #[test]
@@ -790,15 +908,31 @@ mod tests {
         let neighbor = |ip: &str| {
             format!("neighbor {ip} {{ router-id 1.2.3.4; local-address 127.0.0.1; local-as 1; peer-as 1; passive true; }}\n")
         };
-        let one = write(&dir, "one.conf", &(neighbor("127.0.0.2") + &neighbor("127.0.0.3")));
-        let two = write(&dir, "two.conf", &(neighbor("127.0.0.3") + &neighbor("127.0.0.4")));
+        let one = write(
+            &dir,
+            "one.conf",
+            &(neighbor("127.0.0.2") + &neighbor("127.0.0.3")),
+        );
+        let two = write(
+            &dir,
+            "two.conf",
+            &(neighbor("127.0.0.3") + &neighbor("127.0.0.4")),
+        );
         let mut d = daemon(vec![one, two.clone()], 0);
         d.start(IN_TEST).unwrap();
         let addresses = |d: &Daemon| -> Vec<String> {
-            d.state.peers.values().filter(|p| !p.retired).map(|p| p.neighbor.peer_address.to_string()).collect()
+            d.state
+                .peers
+                .values()
+                .filter(|p| !p.retired)
+                .map(|p| p.neighbor.peer_address.to_string())
+                .collect()
         };
         assert_eq!(addresses(&d), vec!["127.0.0.2", "127.0.0.3"]);
-        let kept = d.state.peer_by_key(&d.state.peers.values().nth(1).unwrap().key).unwrap();
+        let kept = d
+            .state
+            .peer_by_key(&d.state.peers.values().nth(1).unwrap().key)
+            .unwrap();
         d.state.request(Request::Reload);
         d.step();
         let mut now = addresses(&d);
@@ -832,7 +966,11 @@ mod tests {
     #[test]
     fn no_neighbor_and_attempts_exits_at_once() {
         let dir = scratch("empty");
-        let conf = write(&dir, "empty.conf", "process p { run /bin/cat; encoder json; }\n");
+        let conf = write(
+            &dir,
+            "empty.conf",
+            "process p { run /bin/cat; encoder json; }\n",
+        );
         let mut d = daemon(vec![conf], 1);
         d.start(IN_TEST).unwrap();
         assert_eq!(run_for(&mut d, Duration::from_secs(2)), Some(EXIT_OK));

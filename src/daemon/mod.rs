@@ -131,6 +131,10 @@ fn delayed_signal(delay: Duration, signal: i32) -> Option<ExitCode> {
         libc::kill(pid, signal);
         libc::waitpid(pid, &mut status, 0);
     }
-    let code = if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { 1 };
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        1
+    };
     Some(ExitCode::from(u8::try_from(code).unwrap_or(1)))
 }

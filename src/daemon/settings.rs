@@ -36,7 +36,8 @@ pub struct Defaults {
 impl Defaults {
     /// From the environment; `var` reads the process environment.
     pub fn new(env: &Environment, var: &dyn Fn(&str) -> Option<String>) -> Defaults {
-        let numeric = |k: &str| var(k).filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()));
+        let numeric =
+            |k: &str| var(k).filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()));
         let connect_port = numeric("exabgp.tcp.port")
             .or_else(|| numeric("exabgp_tcp_port"))
             .and_then(|v| v.parse::<u16>().ok());
@@ -131,19 +132,34 @@ pub fn listeners(env: &Environment, neighbors: &[Neighbor]) -> Vec<Listen> {
         let md5 = neighbors
             .iter()
             .filter(|n| n.peer_address.is_ipv4() == ip.is_ipv4())
-            .filter_map(|n| n.md5_key.clone().filter(|k| !k.is_empty()).map(|k| (n.peer_address, k)))
+            .filter_map(|n| {
+                n.md5_key
+                    .clone()
+                    .filter(|k| !k.is_empty())
+                    .map(|k| (n.peer_address, k))
+            })
             .collect();
-        out.push(Listen { addr: SocketAddr::new(*ip, env.tcp.port), options: ListenOptions { md5, min_ttl: None } });
+        out.push(Listen {
+            addr: SocketAddr::new(*ip, env.tcp.port),
+            options: ListenOptions { md5, min_ttl: None },
+        });
     }
     for n in neighbors.iter().filter(|n| n.listen != 0) {
-        let ip = n.md5_ip.or(n.local_address).unwrap_or(if n.peer_address.is_ipv4() {
-            IpAddr::V4(Ipv4Addr::UNSPECIFIED)
-        } else {
-            IpAddr::V6(Ipv6Addr::UNSPECIFIED)
-        });
+        let ip = n
+            .md5_ip
+            .or(n.local_address)
+            .unwrap_or(if n.peer_address.is_ipv4() {
+                IpAddr::V4(Ipv4Addr::UNSPECIFIED)
+            } else {
+                IpAddr::V6(Ipv6Addr::UNSPECIFIED)
+            });
         let addr = SocketAddr::new(ip, n.listen);
-        let md5: Vec<(IpAddr, Vec<u8>)> =
-            n.md5_key.clone().filter(|k| !k.is_empty()).map(|k| vec![(n.peer_address, k)]).unwrap_or_default();
+        let md5: Vec<(IpAddr, Vec<u8>)> = n
+            .md5_key
+            .clone()
+            .filter(|k| !k.is_empty())
+            .map(|k| vec![(n.peer_address, k)])
+            .unwrap_or_default();
         let min_ttl = n.incoming_ttl.filter(|t| *t != 0);
         // Several neighbors may share one `listen` socket: merge their keys.
         match out.iter_mut().find(|l| l.addr == addr) {
@@ -153,7 +169,10 @@ pub fn listeners(env: &Environment, neighbors: &[Neighbor]) -> Vec<Listen> {
                     existing.options.min_ttl = min_ttl;
                 }
             }
-            None => out.push(Listen { addr, options: ListenOptions { md5, min_ttl } }),
+            None => out.push(Listen {
+                addr,
+                options: ListenOptions { md5, min_ttl },
+            }),
         }
     }
     out
@@ -167,7 +186,10 @@ mod tests {
     use crate::environment::Locations;
 
     fn neighbors(text: &str) -> Vec<Neighbor> {
-        let options = LoadOptions { check_programs: false, ..LoadOptions::default() };
+        let options = LoadOptions {
+            check_programs: false,
+            ..LoadOptions::default()
+        };
         match load_str("test.conf", text, &options) {
             Ok(c) => c.neighbors,
             Err(e) => panic!("{e}"),
@@ -212,7 +234,9 @@ mod tests {
 
     #[test]
     fn connect_overrides_environment_port_and_bgp_passive_applies() {
-        let n = neighbors("neighbor 10.0.0.1 { local-as auto; peer-as auto; router-id 1.1.1.1; connect 1234; }");
+        let n = neighbors(
+            "neighbor 10.0.0.1 { local-as auto; peer-as auto; router-id 1.1.1.1; connect 1234; }",
+        );
         let mut d = defaults();
         d.passive = true;
         let s = peer_settings(&n[0], &d);
@@ -228,9 +252,13 @@ mod tests {
     #[test]
     fn connect_port_only_from_numeric_process_environment() {
         let env = Environment::defaults(Locations::new("/"));
-        let d = Defaults::new(&env, &|k| (k == "exabgp_tcp_port").then(|| "1795".to_string()));
+        let d = Defaults::new(&env, &|k| {
+            (k == "exabgp_tcp_port").then(|| "1795".to_string())
+        });
         assert_eq!(d.connect_port, Some(1795));
-        let d = Defaults::new(&env, &|k| (k == "exabgp.tcp.port").then(|| "x179".to_string()));
+        let d = Defaults::new(&env, &|k| {
+            (k == "exabgp.tcp.port").then(|| "x179".to_string())
+        });
         assert_eq!(d.connect_port, None);
         let d = Defaults::new(&env, &|k| match k {
             "exabgp.tcp.port" => Some("1000".to_string()),
@@ -247,7 +275,10 @@ mod tests {
             "neighbor 127.0.0.1 { router-id 10.0.0.2; local-address 127.0.0.1; local-as 65533; peer-as 65533; capability { software-version enable; } family { ipv4 unicast; } }",
         );
         let caps = local_capabilities(&n[0], "5.0.0-0+test").build();
-        assert_eq!(open_hex(&caps), "280206010400010001020641040000FFFD02164B14134578614247502F352E302E302D302B74657374");
+        assert_eq!(
+            open_hex(&caps),
+            "280206010400010001020641040000FFFD02164B14134578614247502F352E302E302D302B74657374"
+        );
     }
 
     /// conf-hostname.msg: the OPEN's optional parameters.
@@ -276,7 +307,10 @@ mod tests {
         let plan = listeners(&env, &n);
         assert_eq!(plan.len(), 2);
         assert_eq!(plan[0].addr, "127.0.0.1:1799".parse().unwrap());
-        assert_eq!(plan[0].options.md5, vec![("127.0.0.1".parse().unwrap(), b"secret".to_vec())]);
+        assert_eq!(
+            plan[0].options.md5,
+            vec![("127.0.0.1".parse().unwrap(), b"secret".to_vec())]
+        );
         assert_eq!(plan[1].addr, "127.0.0.1:1800".parse().unwrap());
         assert!(plan[1].options.md5.is_empty());
     }

@@ -60,13 +60,23 @@ pub struct State {
 
 impl std::fmt::Debug for State {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("State").field("peers", &self.peers.len()).field("helpers", &self.helpers.len()).finish()
+        f.debug_struct("State")
+            .field("peers", &self.peers.len())
+            .field("helpers", &self.helpers.len())
+            .finish()
     }
 }
 
 impl State {
     pub fn new(reactor: Reactor, env: Environment) -> State {
-        State { reactor, env, peers: BTreeMap::new(), helpers: Vec::new(), configuration: None, requests: Vec::new() }
+        State {
+            reactor,
+            env,
+            peers: BTreeMap::new(),
+            helpers: Vec::new(),
+            configuration: None,
+            requests: Vec::new(),
+        }
     }
 
     /// Ask the daemon for a whole-daemon action after this turn.
@@ -84,7 +94,10 @@ impl State {
 
     /// The live (not retired) peer running the neighbor with this key.
     pub fn peer_by_key(&self, key: &str) -> Option<PeerId> {
-        self.peers.values().find(|p| !p.retired && p.key == key).map(|p| p.id)
+        self.peers
+            .values()
+            .find(|p| !p.retired && p.key == key)
+            .map(|p| p.id)
     }
 
     /// The helpers `neighbor`'s `api` blocks name, as running now.

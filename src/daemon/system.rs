@@ -51,9 +51,18 @@ pub enum PidError {
 impl std::fmt::Display for PidError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            PidError::Running(p) => write!(f, "PIDfile already exists and program still running {}", p.display()),
+            PidError::Running(p) => write!(
+                f,
+                "PIDfile already exists and program still running {}",
+                p.display()
+            ),
             PidError::Io(p, e) => {
-                write!(f, "issue accessing PID file {} (most likely permission or ownership): {}", p.display(), e)
+                write!(
+                    f,
+                    "issue accessing PID file {} (most likely permission or ownership): {}",
+                    p.display(),
+                    e
+                )
             }
         }
     }
@@ -62,21 +71,40 @@ impl std::fmt::Display for PidError {
 impl PidFile {
     /// `path` empty: no PID file.
     pub fn new(path: &str) -> PidFile {
-        PidFile { path: (!path.is_empty()).then(|| PathBuf::from(path)), saved: false }
+        PidFile {
+            path: (!path.is_empty()).then(|| PathBuf::from(path)),
+            saved: false,
+        }
     }
 
     /// Creates the file exclusively; a stale file (its pid is dead or
     /// unreadable as a pid is an error) is overwritten.
     pub fn save(&mut self) -> Result<(), PidError> {
-        let Some(path) = self.path.clone() else { return Ok(()) };
+        let Some(path) = self.path.clone() else {
+            return Ok(());
+        };
         let pid = std::process::id();
-        let file = match OpenOptions::new().write(true).create_new(true).mode(PID_MODE).open(&path) {
+        let file = match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(PID_MODE)
+            .open(&path)
+        {
             Ok(f) => f,
             Err(_) => {
                 let text = fs::read_to_string(&path).map_err(|e| PidError::Io(path.clone(), e))?;
-                let old: i32 = text.lines().next().unwrap_or("").trim().parse().map_err(|_| {
-                    PidError::Io(path.clone(), io::Error::new(io::ErrorKind::InvalidData, "not a pid"))
-                })?;
+                let old: i32 = text
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .parse()
+                    .map_err(|_| {
+                        PidError::Io(
+                            path.clone(),
+                            io::Error::new(io::ErrorKind::InvalidData, "not a pid"),
+                        )
+                    })?;
                 if pid_alive(old) {
                     return Err(PidError::Running(path));
                 }
@@ -89,7 +117,8 @@ impl PidFile {
             }
         };
         let mut file = file;
-        file.write_all(format!("{pid}\n").as_bytes()).map_err(|e| PidError::Io(path.clone(), e))?;
+        file.write_all(format!("{pid}\n").as_bytes())
+            .map_err(|e| PidError::Io(path.clone(), e))?;
         self.saved = true;
         log::warn!(target: "daemon", "Created PIDfile {} with value {}", path.display(), pid);
         Ok(())
@@ -97,7 +126,9 @@ impl PidFile {
 
     /// Removes the file if we wrote it.
     pub fn remove(&mut self) {
-        let Some(path) = self.path.as_deref() else { return };
+        let Some(path) = self.path.as_deref() else {
+            return;
+        };
         if !self.saved {
             return;
         }
@@ -155,7 +186,9 @@ fn fork_exit() {
 
 /// stdin, stdout and stderr on /dev/null.
 fn silence() {
-    let Ok(null) = CString::new("/dev/null") else { return };
+    let Ok(null) = CString::new("/dev/null") else {
+        return;
+    };
     // SAFETY: plain descriptor juggling on 0..2.
     unsafe {
         let fd = libc::open(null.as_ptr(), libc::O_RDWR);
@@ -194,16 +227,25 @@ pub fn drop_privileges(user: &str) -> Result<Privileges, String> {
     // SAFETY: setgid/setuid change credentials only; results are checked.
     unsafe {
         if gid == 0 && libc::setgid(ngid) != 0 {
-            return Err(format!("setgid({ngid}) failed: {}", io::Error::last_os_error()));
+            return Err(format!(
+                "setgid({ngid}) failed: {}",
+                io::Error::last_os_error()
+            ));
         }
         if uid == 0 && libc::setuid(nuid) != 0 {
-            return Err(format!("setuid({nuid}) failed: {}", io::Error::last_os_error()));
+            return Err(format!(
+                "setuid({nuid}) failed: {}",
+                io::Error::last_os_error()
+            ));
         }
         if libc::getuid() != nuid || libc::geteuid() != nuid || libc::getgid() != ngid {
             return Err("credentials did not change as asked".to_string());
         }
     }
-    Ok(Privileges::Dropped { uid: nuid, gid: ngid })
+    Ok(Privileges::Dropped {
+        uid: nuid,
+        gid: ngid,
+    })
 }
 
 fn lookup_user(name: &str) -> Option<(u32, u32)> {
@@ -213,7 +255,15 @@ fn lookup_user(name: &str) -> Option<(u32, u32)> {
     let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
     let mut buf = vec![0 as libc::c_char; 16384];
     let mut result: *mut libc::passwd = std::ptr::null_mut();
-    let rc = unsafe { libc::getpwnam_r(cname.as_ptr(), &mut pwd, buf.as_mut_ptr(), buf.len(), &mut result) };
+    let rc = unsafe {
+        libc::getpwnam_r(
+            cname.as_ptr(),
+            &mut pwd,
+            buf.as_mut_ptr(),
+            buf.len(),
+            &mut result,
+        )
+    };
     (rc == 0 && !result.is_null()).then_some((pwd.pw_uid, pwd.pw_gid))
 }
 
@@ -222,7 +272,8 @@ mod tests {
     use super::*;
 
     fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("exabgp-daemon-pid-{}-{}", std::process::id(), name));
+        let dir =
+            std::env::temp_dir().join(format!("exabgp-daemon-pid-{}-{}", std::process::id(), name));
         let _ = fs::remove_file(&dir);
         dir
     }
@@ -232,7 +283,10 @@ mod tests {
         let path = scratch("a");
         let mut pid = PidFile::new(path.to_str().unwrap());
         pid.save().unwrap();
-        assert_eq!(fs::read_to_string(&path).unwrap(), format!("{}\n", std::process::id()));
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            format!("{}\n", std::process::id())
+        );
         pid.remove();
         assert!(!path.exists());
     }
@@ -246,7 +300,10 @@ mod tests {
         // No process has pid i32::MAX.
         fs::write(&path, format!("{}\n", i32::MAX)).unwrap();
         pid.save().unwrap();
-        assert_eq!(fs::read_to_string(&path).unwrap(), format!("{}\n", std::process::id()));
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            format!("{}\n", std::process::id())
+        );
         pid.remove();
     }
 
