@@ -527,17 +527,13 @@ impl Daemon {
             return;
         };
         let settings = settings::peer_settings(&entry.neighbor, &self.defaults);
-        let graceful = entry
-            .neighbor
-            .capability
-            .graceful_restart
-            .is_some_and(|t| t != 0)
-            && self
-                .state
-                .reactor
-                .peer(id)
-                .and_then(|p| p.sent_open())
-                .is_some();
+        // The OPEN of the running session says whether it announced it.
+        let graceful = self
+            .state
+            .reactor
+            .peer(id)
+            .and_then(|p| p.sent_open())
+            .is_some_and(|open| open.capabilities.graceful().is_some());
         self.state.reactor.reconfigure_peer(id, settings);
         let cease = (!graceful).then(|| Notify::new(code::CEASE, PEER_DECONFIGURED));
         self.state.reactor.stop_peer(id, cease, true);
