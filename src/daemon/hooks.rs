@@ -5,9 +5,12 @@
 //! `write_process`…) or asks the daemon for whole-daemon actions through
 //! [`State::request`].
 //!
-//! TODO(lead): `Daemon::with_hooks(rib, api)` is the single place to pass
-//! the real implementations; until then [`EndOfRib`] and [`LogCommands`]
-//! stand in (see their docs for exactly what they do and do not do).
+//! TODO(lead): `Daemon::with_hooks(configs, env, hooks)` is the single
+//! place to pass the real implementations: one value implementing both
+//! [`Rib`] and [`Api`] (the API's `announce`/`withdraw` commands then reach
+//! the RIB through `self`), or a [`Pair`] of independent ones. Until then
+//! `Pair { rib: EndOfRib, api: LogCommands }` stands in (see their docs for
+//! exactly what they do and do not do).
 
 use crate::bgp::iana::Family;
 use crate::bgp::message::Message;
@@ -70,6 +73,54 @@ pub trait Api {
     /// The line every helper gets when the daemon shuts down.
     fn shutdown_line(&self, helper: &Helper) -> String {
         shutdown_line(helper.process.encoder)
+    }
+}
+
+/// What the daemon drives: the RIB and the API, as one value.
+pub trait Hooks: Rib + Api {}
+
+impl<T: Rib + Api> Hooks for T {}
+
+/// An independent RIB and API as one [`Hooks`].
+#[derive(Debug, Default)]
+pub struct Pair<R, A> {
+    pub rib: R,
+    pub api: A,
+}
+
+impl<R: Rib, A> Rib for Pair<R, A> {
+    fn established(&mut self, state: &mut State, peer: PeerId) {
+        self.rib.established(state, peer)
+    }
+    fn down(&mut self, state: &mut State, peer: PeerId) {
+        self.rib.down(state, peer)
+    }
+    fn refresh(&mut self, state: &mut State, peer: PeerId, family: Family, enhanced: bool) {
+        self.rib.refresh(state, peer, family, enhanced)
+    }
+    fn reconfigured(&mut self, state: &mut State, peer: PeerId, previous: &Neighbor) {
+        self.rib.reconfigured(state, peer, previous)
+    }
+    fn removed(&mut self, peer: PeerId) {
+        self.rib.removed(peer)
+    }
+    fn flush(&mut self, state: &mut State) -> bool {
+        self.rib.flush(state)
+    }
+    fn pending(&self) -> bool {
+        self.rib.pending()
+    }
+}
+
+impl<R, A: Api> Api for Pair<R, A> {
+    fn event(&mut self, state: &mut State, output: &Output) {
+        self.api.event(state, output)
+    }
+    fn command(&mut self, state: &mut State, process: ProcessId, line: &str) {
+        self.api.command(state, process, line)
+    }
+    fn shutdown_line(&self, helper: &Helper) -> String {
+        self.api.shutdown_line(helper)
     }
 }
 

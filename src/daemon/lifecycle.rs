@@ -29,7 +29,7 @@ use crate::reactor::fsm::Report;
 use crate::reactor::signal::{self, SignalKind};
 use crate::reactor::{Output, PeerId, PeerOutput, Reactor};
 
-use super::hooks::{Api, EndOfRib, LogCommands, Rib};
+use super::hooks::{EndOfRib, Hooks, LogCommands, Pair};
 use super::settings::{self, Defaults};
 use super::state::{Helper, Peer, Request, State};
 use super::system::{self, PidFile, Privileges};
@@ -98,8 +98,7 @@ impl Default for Startup {
 
 pub struct Daemon {
     pub state: State,
-    rib: Box<dyn Rib>,
-    api: Box<dyn Api>,
+    hooks: Box<dyn Hooks>,
     configs: Configs,
     defaults: Defaults,
     pid: PidFile,
@@ -128,15 +127,23 @@ impl std::fmt::Debug for Daemon {
 impl Daemon {
     /// A daemon with the stand-in hooks (End-of-RIB only, commands logged).
     pub fn new(configs: Configs, env: Environment) -> std::io::Result<Daemon> {
-        Daemon::with_hooks(configs, env, Box::new(EndOfRib), Box::new(LogCommands))
+        Daemon::with_hooks(
+            configs,
+            env,
+            Box::new(Pair {
+                rib: EndOfRib,
+                api: LogCommands,
+            }),
+        )
     }
 
-    /// TODO(lead): the place where the adj-rib-out and the API layer plug in.
+    /// TODO(lead): the place where the adj-rib-out and the API layer plug
+    /// in: one value implementing both `Rib` and `Api` (so API commands can
+    /// reach the RIB), or a `Pair` of separate ones.
     pub fn with_hooks(
         configs: Configs,
         env: Environment,
-        rib: Box<dyn Rib>,
-        api: Box<dyn Api>,
+        hooks: Box<dyn Hooks>,
     ) -> std::io::Result<Daemon> {
         let mut reactor = Reactor::new()?;
         reactor.set_respawn(env.api.respawn);
@@ -145,8 +152,7 @@ impl Daemon {
         let stopping = env.tcp.attempts > 0;
         Ok(Daemon {
             state: State::new(reactor, env),
-            rib,
-            api,
+            hooks,
             configs,
             defaults,
             pid,
@@ -279,7 +285,7 @@ impl Daemon {
                 self.add_configured_peers();
             }
         }
-        let busy = self.rib.flush(&mut self.state);
+        let busy = self.hooks.flush(&mut self.state);
         let mut wait = if busy { Some(Duration::ZERO) } else { max_wait };
         if let Some(at) = self.start_at {
             let left = at.saturating_duration_since(Instant::now());
@@ -306,7 +312,7 @@ impl Daemon {
             self.apply(request);
         }
         if let Some(request) = self.deferred {
-            if !self.rib.pending() {
+            if !self.hooks.pending() {
                 self.deferred = None;
                 self.apply(request);
             }
@@ -341,26 +347,26 @@ impl Daemon {
                 }
             }
         }
-        self.api.event(&mut self.state, &output);
+        self.hooks.event(&mut self.state, &output);
         match output {
             Output::Peer { peer, event } => match event {
                 PeerOutput::Report(Report::Up { .. }) => {
                     if let Some(p) = self.state.peers.get(&peer) {
                         log::info!(target: "reactor", "connected to peer {}", p.neighbor.peer_address);
                     }
-                    self.rib.established(&mut self.state, peer);
+                    self.hooks.established(&mut self.state, peer);
                 }
-                PeerOutput::Report(Report::Down(_)) => self.rib.down(&mut self.state, peer),
+                PeerOutput::Report(Report::Down(_)) => self.hooks.down(&mut self.state, peer),
                 PeerOutput::Refresh { family, enhanced } => {
-                    self.rib.refresh(&mut self.state, peer, family, enhanced)
+                    self.hooks.refresh(&mut self.state, peer, family, enhanced)
                 }
                 PeerOutput::Finished if self.state.peers.remove(&peer).is_some() => {
-                    self.rib.removed(peer)
+                    self.hooks.removed(peer)
                 }
                 _ => {}
             },
             Output::ProcessLine { process, line } => {
-                self.api.command(&mut self.state, process, &line)
+                self.hooks.command(&mut self.state, process, &line)
             }
             Output::ProcessExited {
                 process,
@@ -431,7 +437,7 @@ impl Daemon {
             Request::Shutdown => self.exit = Some(EXIT_OK),
             Request::Restart => self.restart(),
             Request::Reload | Request::FullReload => {
-                if self.rib.pending() {
+                if self.hooks.pending() {
                     log::debug!(target: "reactor", "reload deferred until the previous changes are sent");
                     self.deferred = Some(request);
                 } else {
@@ -603,7 +609,7 @@ impl Daemon {
                     entry.helpers = helpers;
                     if same {
                         log::debug!(target: "reactor", "peer definition identical, updating peer routes if required for {}", key);
-                        self.rib.reconfigured(&mut self.state, id, &previous);
+                        self.hooks.reconfigured(&mut self.state, id, &previous);
                     } else {
                         log::debug!(target: "reactor", "peer definition change, establishing a new connection for {}", key);
                         self.reestablish(id);
@@ -662,13 +668,13 @@ impl Daemon {
         // The helpers hear about the sessions going down, then `shutdown`.
         let mut outputs: Vec<Output> = self.state.reactor.drain_outputs().collect();
         for output in outputs.drain(..) {
-            self.api.event(&mut self.state, &output);
+            self.hooks.event(&mut self.state, &output);
         }
         let lines: Vec<(crate::reactor::ProcessId, String)> = self
             .state
             .helpers
             .iter()
-            .map(|h| (h.id, self.api.shutdown_line(h)))
+            .map(|h| (h.id, self.hooks.shutdown_line(h)))
             .collect();
         for (id, line) in lines {
             self.state.reactor.write_process(id, &line);

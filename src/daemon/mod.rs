@@ -14,9 +14,9 @@
 //! turn (the first at start-up, the next at each reload); without it, as
 //! ExaBGP, one daemon is forked per file and the parent waits for them.
 //!
-//! Integration points (TODO(lead)): `Daemon::with_hooks(configs, env, rib,
-//! api)` takes the adj-rib-out (`hooks::Rib`) and the process API
-//! (`hooks::Api`). Until they exist, `EndOfRib` sends only the End-of-RIB
+//! Integration points (TODO(lead)): `Daemon::with_hooks(configs, env,
+//! hooks)` takes the adj-rib-out (`hooks::Rib`) and the process API
+//! (`hooks::Api`) as one `Box<dyn Hooks>`. Until they exist, `EndOfRib` sends only the End-of-RIB
 //! markers (what ExaBGP sends with no routes) and `LogCommands` logs helper
 //! lines at debug level without answering.
 //!
@@ -44,7 +44,7 @@ use crate::cli::server::ServerOptions;
 use crate::config::LoadOptions;
 use crate::environment::Environment;
 
-pub use hooks::{Api, EndOfRib, LogCommands, Rib};
+pub use hooks::{Api, EndOfRib, Hooks, LogCommands, Pair, Rib};
 pub use lifecycle::{Configs, Daemon, Startup};
 pub use state::{Helper, Peer, Request, State};
 
@@ -66,14 +66,27 @@ pub fn serve(options: ServerOptions, env: Environment) -> ExitCode {
     fork_per_file(options.configurations, env)
 }
 
-/// One daemon over `files` (rotated on reload).
+/// One daemon over `files` (rotated on reload), with the stand-in hooks.
+/// TODO(lead): pass the real RIB and API here.
 pub fn run(files: Vec<PathBuf>, env: Environment) -> u8 {
+    run_with_hooks(
+        files,
+        env,
+        Box::new(Pair {
+            rib: EndOfRib,
+            api: LogCommands,
+        }),
+    )
+}
+
+/// One daemon over `files` (rotated on reload).
+pub fn run_with_hooks(files: Vec<PathBuf>, env: Environment, hooks: Box<dyn Hooks>) -> u8 {
     log::info!(target: "welcome", "Thank you for using ExaBGP");
     log::debug!(target: "version", "{}", crate::cli::version::version());
     let mut load = LoadOptions::from_env();
     load.bgp_passive = env.bgp.passive;
     let configs = Configs::new(files, load);
-    let mut daemon = match Daemon::new(configs, env) {
+    let mut daemon = match Daemon::with_hooks(configs, env, hooks) {
         Ok(d) => d,
         Err(e) => {
             log::error!(target: "reactor", "could not start the reactor: {}", e);
