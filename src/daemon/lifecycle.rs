@@ -113,6 +113,8 @@ pub struct Daemon {
     /// `shutdown` ran (it runs once).
     down: bool,
     outputs: Vec<Output>,
+    /// Addresses listened on.
+    listening: Vec<std::net::SocketAddr>,
 }
 
 impl std::fmt::Debug for Daemon {
@@ -162,6 +164,7 @@ impl Daemon {
             exit: None,
             down: false,
             outputs: Vec::new(),
+            listening: Vec::new(),
         })
     }
 
@@ -212,6 +215,7 @@ impl Daemon {
                 log::error!(target: "network", "could not listen on {}: {}", plan.addr, e);
                 return Err(EXIT_ERROR);
             }
+            self.listening.push(plan.addr);
         }
         let drop_first = env.daemon.drop;
         if !drop_first {
@@ -569,7 +573,8 @@ impl Daemon {
     /// re-established, unchanged ones get their route changes (RIB hook).
     /// An invalid configuration is logged and the running one kept.
     ///
-    /// Not done: listeners are not added or re-keyed (MD5) on reload.
+    /// Not done: sockets already listening do not learn the MD5 keys of
+    /// new neighbors.
     pub fn reload(&mut self, full: bool) {
         let Some(configuration) = self.load() else {
             return;
@@ -592,6 +597,18 @@ impl Daemon {
             }
         }
         self.start_helpers(&configuration, full);
+        // New `listen` sockets (existing ones keep their MD5 keys).
+        for plan in settings::listeners(&self.state.env, &configuration.neighbors) {
+            if self.listening.contains(&plan.addr) {
+                continue;
+            }
+            match self.state.reactor.listen(plan.addr, &plan.options) {
+                Ok(_) => self.listening.push(plan.addr),
+                Err(e) => {
+                    log::error!(target: "network", "could not listen on {}: {}", plan.addr, e)
+                }
+            }
+        }
         for (key, neighbor) in wanted {
             match self.state.peer_by_key(&key) {
                 None => {
@@ -971,6 +988,36 @@ mod tests {
         d.state.request(Request::Shutdown);
         assert_eq!(run_for(&mut d, Duration::from_secs(5)), Some(EXIT_OK));
         let _ = two;
+    }
+
+    #[test]
+    fn reload_opens_listen_sockets_of_new_neighbors() {
+        let dir = scratch("listen");
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let base =
+            "router-id 1.2.3.4; local-address 127.0.0.1; local-as 1; peer-as 1; passive true;";
+        let one = write(
+            &dir,
+            "one.conf",
+            &format!("neighbor 127.0.0.2 {{ {base} }}\n"),
+        );
+        let two = write(
+            &dir,
+            "two.conf",
+            &format!("neighbor 127.0.0.2 {{ {base} listen {port}; }}\n"),
+        );
+        let mut d = daemon(vec![one, two], 0);
+        d.start(IN_TEST).unwrap();
+        assert!(TcpStream::connect(("127.0.0.1", port)).is_err());
+        d.state.request(Request::Reload);
+        d.step();
+        assert!(TcpStream::connect(("127.0.0.1", port)).is_ok());
+        d.state.request(Request::Shutdown);
+        assert_eq!(run_for(&mut d, Duration::from_secs(5)), Some(EXIT_OK));
     }
 
     #[test]

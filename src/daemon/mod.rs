@@ -22,8 +22,8 @@
 //!
 //! Not done yet:
 //! * the CLI named pipes (`api.cli`) are neither looked for nor served;
-//! * listeners are opened at start-up only: a reload does not add the
-//!   `listen` sockets or MD5 keys of new neighbors;
+//! * a reload opens the `listen` sockets of new neighbors, but sockets
+//!   already listening do not learn their MD5 keys;
 //! * `rate-limit`, `--profile` and `--memory` have no effect;
 //! * neighbors with a peer range (`peer-address` prefix) and
 //!   `source-interface` run as their single address / without the
