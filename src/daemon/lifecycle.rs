@@ -1021,6 +1021,46 @@ mod tests {
     }
 
     #[test]
+    fn reload_keeps_helpers_restart_restarts_them() {
+        let dir = scratch("restart");
+        let conf = write(
+            &dir,
+            "a.conf",
+            "process p { run /bin/cat; encoder text; }\n\
+             neighbor 127.0.0.2 { router-id 1.2.3.4; local-address 127.0.0.1; local-as 1; peer-as 1; passive true; }\n",
+        );
+        let mut d = daemon(vec![conf], 0);
+        d.start(IN_TEST).unwrap();
+        let helper = d.state.helpers[0].id;
+        let pid = d.state.reactor.process(helper).and_then(|p| p.pid());
+        let peer = *d.state.peers.keys().next().unwrap();
+        // SIGUSR1: the helper is kept.
+        d.state.request(Request::Reload);
+        d.step();
+        assert_eq!(
+            d.state
+                .reactor
+                .process(d.state.helpers[0].id)
+                .and_then(|p| p.pid()),
+            pid
+        );
+        // SIGALRM: helpers restarted, the peer kept (its session restarts).
+        d.state.request(Request::Restart);
+        d.step();
+        assert_eq!(d.state.helpers.len(), 1);
+        assert_ne!(
+            d.state
+                .reactor
+                .process(d.state.helpers[0].id)
+                .and_then(|p| p.pid()),
+            pid
+        );
+        assert!(d.state.peers.contains_key(&peer));
+        d.state.request(Request::Shutdown);
+        assert_eq!(run_for(&mut d, Duration::from_secs(5)), Some(EXIT_OK));
+    }
+
+    #[test]
     fn invalid_configuration_fails_start_up() {
         let dir = scratch("invalid");
         let conf = write(&dir, "bad.conf", "neighbor 127.0.0.1 { local-as; }");
