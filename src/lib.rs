@@ -8,6 +8,7 @@ pub mod api;
 pub mod bgp;
 pub mod cli;
 pub mod config;
+pub mod daemon;
 pub mod environment;
 pub mod json;
 pub mod logger;

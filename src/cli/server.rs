@@ -30,9 +30,7 @@ pub struct ServerOptions {
     pub pdb: bool,
 }
 
-/// Run the BGP speaker. TODO(reactor): not implemented yet.
+/// Run the BGP speaker (`crate::daemon`).
 pub fn run(options: ServerOptions, env: Environment) -> ExitCode {
-    let _ = (options, env);
-    eprintln!("exabgp: server not implemented yet");
-    ExitCode::from(1)
+    crate::daemon::serve(options, env)
 }
