@@ -12,3 +12,4 @@ pub mod environment;
 pub mod json;
 pub mod logger;
 pub mod reactor;
+pub mod rib;
