@@ -12,3 +12,6 @@ pub mod pyset;
 pub use change::{Change, RouteKey};
 pub use incoming::AdjRibIn;
 pub use outgoing::AdjRibOut;
+
+#[cfg(test)]
+mod tests;
