@@ -55,7 +55,7 @@ const INLINE: usize = 38;
 
 /// A route's RIB key. Unicast and VPN keys (the million-route case) are
 /// stored inline; longer ones (flow, BGP-LS) go to the heap.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 pub enum RouteKey {
     Inline { len: u8, bytes: [u8; INLINE] },
     Heap(Box<[u8]>),
@@ -77,6 +77,22 @@ impl RouteKey {
             RouteKey::Inline { len, bytes } => bytes.get(..*len as usize).unwrap_or(&[]),
             RouteKey::Heap(b) => b,
         }
+    }
+}
+
+impl PartialEq for RouteKey {
+    fn eq(&self, other: &RouteKey) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for RouteKey {}
+
+impl Hash for RouteKey {
+    // Only the bytes in use: hashing the whole inline array would cost
+    // more than the lookup.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write(self.as_bytes())
     }
 }
 

@@ -2,15 +2,17 @@
 //! existing key keeps its place, removing and re-inserting moves it to the
 //! end. ExaBGP's UPDATE order follows its dicts, so ours must too.
 //!
-//! Entries live in a `Vec` (tombstones on removal, compacted when they
-//! outnumber the live entries); the `HashMap` maps key to slot.
+//! Values live in a `Vec` (tombstones on removal, compacted when they
+//! outnumber the live entries); the `HashMap` maps key to slot, so each key
+//! is stored once.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::hash::Hash;
 
 #[derive(Clone, Debug)]
 pub struct OrderedMap<K, V> {
-    slots: Vec<Option<(K, V)>>,
+    slots: Vec<Option<V>>,
     index: HashMap<K, usize>,
 }
 
@@ -20,7 +22,7 @@ impl<K, V> Default for OrderedMap<K, V> {
     }
 }
 
-impl<K: Hash + Eq + Clone, V> OrderedMap<K, V> {
+impl<K: Hash + Eq, V> OrderedMap<K, V> {
     pub fn new() -> Self {
         Self::default()
     }
@@ -34,12 +36,12 @@ impl<K: Hash + Eq + Clone, V> OrderedMap<K, V> {
     }
 
     pub fn get(&self, key: &K) -> Option<&V> {
-        self.index.get(key).and_then(|&i| self.slots.get(i)).and_then(Option::as_ref).map(|(_, v)| v)
+        self.index.get(key).and_then(|&i| self.slots.get(i)).and_then(Option::as_ref)
     }
 
     pub fn get_mut(&mut self, key: &K) -> Option<&mut V> {
         match self.index.get(key) {
-            Some(&i) => self.slots.get_mut(i).and_then(Option::as_mut).map(|(_, v)| v),
+            Some(&i) => self.slots.get_mut(i).and_then(Option::as_mut),
             None => None,
         }
     }
@@ -50,36 +52,43 @@ impl<K: Hash + Eq + Clone, V> OrderedMap<K, V> {
 
     /// `d[key] = value`: an existing key keeps its position.
     pub fn insert(&mut self, key: K, value: V) {
-        if let Some(&i) = self.index.get(&key) {
-            if let Some(Some((_, slot))) = self.slots.get_mut(i) {
-                *slot = value;
-                return;
+        // One hash per insert: this is the hot path of a bulk load.
+        match self.index.entry(key) {
+            Entry::Occupied(e) => {
+                if let Some(slot) = self.slots.get_mut(*e.get()) {
+                    *slot = Some(value);
+                }
+            }
+            Entry::Vacant(e) => {
+                e.insert(self.slots.len());
+                self.slots.push(Some(value));
             }
         }
-        self.index.insert(key.clone(), self.slots.len());
-        self.slots.push(Some((key, value)));
     }
 
-    /// `d.setdefault(key, make())`, returning the value.
-    pub fn entry_or_insert_with(&mut self, key: K, make: impl FnOnce() -> V) -> &mut V {
-        let i = match self.index.get(&key) {
-            Some(&i) => i,
-            None => {
+    /// `d.setdefault(key, make())`: the slot of the value, for `slot_mut`.
+    pub fn slot_or_insert_with(&mut self, key: K, make: impl FnOnce() -> V) -> usize {
+        match self.index.entry(key) {
+            Entry::Occupied(e) => *e.get(),
+            Entry::Vacant(e) => {
                 let i = self.slots.len();
-                self.index.insert(key.clone(), i);
-                self.slots.push(None);
+                e.insert(i);
+                self.slots.push(Some(make()));
                 i
             }
-        };
-        // Every indexed slot exists (slots only shrink by compaction, which
-        // re-indexes), so this cannot be out of range.
-        &mut self.slots[i].get_or_insert_with(|| (key, make())).1
+        }
+    }
+
+    /// The value in `slot`. Slots stay valid until the map is cleared,
+    /// drained or has an entry removed.
+    pub fn slot_mut(&mut self, slot: usize) -> Option<&mut V> {
+        self.slots.get_mut(slot).and_then(Option::as_mut)
     }
 
     /// `d.pop(key, None)`.
     pub fn remove(&mut self, key: &K) -> Option<V> {
         let i = self.index.remove(key)?;
-        let value = self.slots.get_mut(i).and_then(Option::take).map(|(_, v)| v);
+        let value = self.slots.get_mut(i).and_then(Option::take);
         self.maybe_compact();
         value
     }
@@ -91,27 +100,16 @@ impl<K: Hash + Eq + Clone, V> OrderedMap<K, V> {
 
     /// Live values in insertion order.
     pub fn values(&self) -> impl Iterator<Item = &V> + '_ {
-        self.slots.iter().filter_map(|s| s.as_ref().map(|(_, v)| v))
-    }
-
-    /// Live entries in insertion order.
-    pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> + '_ {
-        self.slots.iter().filter_map(|s| s.as_ref().map(|(k, v)| (k, v)))
+        self.slots.iter().filter_map(Option::as_ref)
     }
 
     /// Live values in insertion order, mutable.
     pub fn values_mut(&mut self) -> impl Iterator<Item = &mut V> + '_ {
-        self.slots.iter_mut().filter_map(|s| s.as_mut().map(|(_, v)| v))
+        self.slots.iter_mut().filter_map(Option::as_mut)
     }
 
     /// Take every value out, in insertion order, leaving the map empty.
     pub fn drain_values(&mut self) -> impl Iterator<Item = V> {
-        self.index.clear();
-        std::mem::take(&mut self.slots).into_iter().flatten().map(|(_, v)| v)
-    }
-
-    /// Take every entry out, in insertion order, leaving the map empty.
-    pub fn drain(&mut self) -> impl Iterator<Item = (K, V)> {
         self.index.clear();
         std::mem::take(&mut self.slots).into_iter().flatten()
     }
@@ -171,8 +169,10 @@ mod tests {
         for i in 900..1000u32 {
             assert_eq!(m.get(&i), Some(&i));
         }
-        *m.entry_or_insert_with(5, || 0) += 7;
+        let slot = m.slot_or_insert_with(5, || 0);
+        *m.slot_mut(slot).unwrap() += 7;
         assert_eq!(m.get(&5), Some(&7));
+        assert_eq!(m.slot_or_insert_with(5, || 100), slot);
         assert_eq!(m.drain_values().count(), 101);
         assert!(m.is_empty());
     }

@@ -62,9 +62,14 @@ enum Phase {
 pub struct AdjRibOut {
     cache: Cache,
     /// Route key -> attributes of the latest pending change (`_new_nlri`).
-    new_nlri: OrderedMap<RouteKey, AttrKey>,
+    new_nlri: HashMap<RouteKey, AttrKey>,
     /// Attribute set -> family -> route key -> change (`_new_attr_af_nlri`).
-    buckets: OrderedMap<AttrKey, FamilyBuckets>,
+    /// Buckets are never removed one by one, so slots are stable until the
+    /// map is taken by a round.
+    buckets: OrderedMap<AttrKey, (Rc<Attributes>, FamilyBuckets)>,
+    /// The attributes of the last change filed and their bucket slot: a
+    /// bulk load hands the same `Rc` again and again, so no hashing.
+    last_bucket: Option<(Rc<Attributes>, usize)>,
     /// Families to frame with BoRR/EoRR, in insertion order (a Python set:
     /// put in set order when sent).
     refresh_families: Vec<Family>,
@@ -100,8 +105,9 @@ impl AdjRibOut {
     pub fn new(adj_rib_out: bool, families: Vec<Family>) -> AdjRibOut {
         AdjRibOut {
             cache: Cache::new(adj_rib_out, families),
-            new_nlri: OrderedMap::new(),
+            new_nlri: HashMap::new(),
             buckets: OrderedMap::new(),
+            last_bucket: None,
             refresh_families: Vec::new(),
             refresh_changes: Vec::new(),
             watchdogs: HashMap::new(),
@@ -153,6 +159,7 @@ impl AdjRibOut {
         self.refresh_changes.clear();
         self.new_nlri.clear();
         self.buckets.clear();
+        self.last_bucket = None;
         self.round = None;
         self.staged.clear();
         self.staged_pos = 0;
@@ -181,7 +188,7 @@ impl AdjRibOut {
         let key = self.key(&change);
         let family = change.family();
         if let Some(prev) = self.new_nlri.get(&key).cloned() {
-            if let Some(families) = self.buckets.get_mut(&prev) {
+            if let Some((_, families)) = self.buckets.get_mut(&prev) {
                 if let Some((_, routes)) = families.iter_mut().find(|(f, _)| *f == family) {
                     routes.remove(&key);
                 }
@@ -193,10 +200,20 @@ impl AdjRibOut {
 
     fn update_rib(&mut self, change: Change, key: RouteKey) {
         let family = change.family();
-        let attr = AttrKey(change.attributes.clone());
         self.cache.update_cache(&change, &key);
-        self.new_nlri.insert(key.clone(), attr.clone());
-        let families = self.buckets.entry_or_insert_with(attr, Vec::new);
+        self.new_nlri.insert(key.clone(), AttrKey(change.attributes.clone()));
+        let slot = match &self.last_bucket {
+            Some((rc, slot)) if Rc::ptr_eq(rc, &change.attributes) => *slot,
+            _ => {
+                let attributes = change.attributes.clone();
+                let slot = self
+                    .buckets
+                    .slot_or_insert_with(AttrKey(attributes.clone()), || (attributes.clone(), Vec::new()));
+                self.last_bucket = Some((attributes, slot));
+                slot
+            }
+        };
+        let Some((_, families)) = self.buckets.slot_mut(slot) else { return };
         let routes = match families.iter().position(|(f, _)| *f == family) {
             Some(i) => &mut families[i].1,
             None => {
@@ -210,13 +227,19 @@ impl AdjRibOut {
         routes.insert(key, change);
     }
 
-    /// The pending changes, latest per route (`queued_changes()`).
+    /// The pending changes, latest per route (`queued_changes()`), in
+    /// bucket order (ExaBGP lists them in order of last change).
     pub fn queued_changes(&self) -> impl Iterator<Item = &Change> + '_ {
-        self.new_nlri.iter().filter_map(move |(key, attr)| {
-            let family = route_family(key)?;
-            let families = self.buckets.get(attr)?;
-            families.iter().find(|(f, _)| *f == family).and_then(|(_, routes)| routes.get(key))
-        })
+        let mut scratch = Vec::new();
+        self.buckets
+            .values()
+            .flat_map(|(attributes, families)| families.iter().map(move |(_, routes)| (attributes, routes)))
+            .flat_map(|(attributes, routes)| routes.values().map(move |c| (attributes, c)))
+            .filter(move |(attributes, c)| {
+                let key = c.key(&mut scratch);
+                self.new_nlri.get(&key).is_some_and(|a| Rc::ptr_eq(&a.0, attributes) || a.0 == **attributes)
+            })
+            .map(|(_, c)| c)
     }
 
     /// What was sent and not withdrawn (`cached_changes()`), for
@@ -344,10 +367,14 @@ impl AdjRibOut {
 
     /// A session reached Established. The first round leaves withdrawals
     /// out (the peer has nothing to withdraw yet), then End-of-RIB goes out
-    /// for every negotiated family unless `manual_eor`. Follow with
+    /// for every negotiated family unless `manual_eor`. Changes queued while
+    /// the session was down stay queued (as with ExaBGP); follow with
     /// `replace_restart` to queue the adj-rib-out again.
     pub fn session_up(&mut self, manual_eor: bool) {
-        self.reset();
+        // Messages staged for the previous session are not for this one.
+        self.round = None;
+        self.staged.clear();
+        self.staged_pos = 0;
         self.include_withdraw = false;
         self.send_eor = !manual_eor;
     }
@@ -444,14 +471,15 @@ impl AdjRibOut {
     fn begin_round(&mut self) -> Phase {
         let grouped = self.group_updates;
         self.new_nlri.clear();
+        self.last_bucket = None;
         let mut units = Vec::with_capacity(self.buckets.len());
-        for (attr, families) in self.buckets.drain() {
+        for (attributes, families) in self.buckets.drain_values() {
             for (family, mut routes) in families {
                 if routes.is_empty() {
                     continue;
                 }
                 let changes: Vec<Change> = routes.drain_values().collect();
-                units.push(Unit { attributes: attr.0.clone(), changes, grouped: grouped && groups(family) });
+                units.push(Unit { attributes: attributes.clone(), changes, grouped: grouped && groups(family) });
             }
         }
         Phase::Buckets { units, unit: 0, offset: 0 }
@@ -502,13 +530,6 @@ impl AdjRibOut {
 /// these families; every other route gets its own UPDATE.
 fn groups(family: Family) -> bool {
     family == Family::IPV4_UNICAST || family == Family::IPV4_MCAST_VPN || family == Family::IPV6_MCAST_VPN
-}
-
-/// The family of a route key (its first three octets).
-fn route_family(key: &RouteKey) -> Option<Family> {
-    let b = key.as_bytes();
-    let (afi, safi) = (b.get(..2)?, *b.get(2)?);
-    Some(Family::new(crate::bgp::iana::Afi(u16::from_be_bytes([afi[0], afi[1]])), crate::bgp::iana::Safi(safi)))
 }
 
 /// A ROUTE-REFRESH message (RFC 2918 §3) with `rr`'s subtype.
