@@ -82,8 +82,7 @@ impl Cache {
         }
         match self.get(change.family(), key) {
             Some(cached) => {
-                (std::rc::Rc::ptr_eq(&cached.attributes, &change.attributes)
-                    || cached.attributes == change.attributes)
+                (std::rc::Rc::ptr_eq(&cached.attributes, &change.attributes) || cached.attributes == change.attributes)
                     && cached.nexthop == change.nexthop
             }
             None => false,

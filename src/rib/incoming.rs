@@ -4,6 +4,7 @@
 
 use std::rc::Rc;
 
+use crate::bgp::attribute::NextHop;
 use crate::bgp::iana::Family;
 use crate::bgp::message::update::{Action, Update};
 
@@ -39,19 +40,27 @@ impl AdjRibIn {
             return;
         }
         let attributes = Rc::new(update.attributes.clone());
-        let classic = update.attributes.next_hop().map_or(crate::bgp::attribute::NextHop::None, crate::bgp::attribute::NextHop::Ip);
+        let classic = update.attributes.next_hop().map_or(NextHop::None, NextHop::Ip);
         for n in &update.withdrawn {
-            self.record(Change::withdraw(n.clone(), crate::bgp::attribute::NextHop::None, attributes.clone()));
+            self.record(Change::withdraw(n.clone(), NextHop::None, attributes.clone()));
         }
         for n in &update.announced {
             self.record(Change::announce(n.clone(), classic, attributes.clone()));
         }
         for n in update.mp_unreach.iter().flat_map(|m| m.nlris.iter()) {
-            self.record(Change::withdraw(n.clone(), crate::bgp::attribute::NextHop::None, attributes.clone()));
+            self.record(Change::withdraw(n.clone(), NextHop::None, attributes.clone()));
         }
         if let Some(m) = &update.mp_reach {
             for n in &m.nlris {
-                self.record(Change::announce(n.clone(), m.nexthop, attributes.clone()));
+                match m.nexthop {
+                    // ExaBGP decodes such an NLRI once per address: the
+                    // link-local one is kept.
+                    NextHop::Ipv6LinkLocal { global, link_local } => {
+                        self.record(Change::announce(n.clone(), NextHop::Ip(global.into()), attributes.clone()));
+                        self.record(Change::announce(n.clone(), NextHop::Ip(link_local.into()), attributes.clone()));
+                    }
+                    nexthop => self.record(Change::announce(n.clone(), nexthop, attributes.clone())),
+                }
             }
         }
     }

@@ -206,9 +206,8 @@ impl AdjRibOut {
             Some((rc, slot)) if Rc::ptr_eq(rc, &change.attributes) => *slot,
             _ => {
                 let attributes = change.attributes.clone();
-                let slot = self
-                    .buckets
-                    .slot_or_insert_with(AttrKey(attributes.clone()), || (attributes.clone(), Vec::new()));
+                let slot =
+                    self.buckets.slot_or_insert_with(AttrKey(attributes.clone()), || (attributes.clone(), Vec::new()));
                 self.last_bucket = Some((attributes, slot));
                 slot
             }
@@ -514,7 +513,13 @@ impl AdjRibOut {
             }
             Phase::Resend { families, changes, next } => {
                 if let Some(c) = changes.get(next) {
-                    self.packer.pack_routes(&c.attributes, &[c.route_ref()], neg, self.include_withdraw, &mut self.staged);
+                    self.packer.pack_routes(
+                        &c.attributes,
+                        &[c.route_ref()],
+                        neg,
+                        self.include_withdraw,
+                        &mut self.staged,
+                    );
                     return Some(Phase::Resend { families, changes, next: next + 1 });
                 }
                 for &f in &families {

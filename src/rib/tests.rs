@@ -196,9 +196,12 @@ fn duplicate_announce_is_silent() {
     drain(&mut rib, &n);
     rib.add_to_rib(announce("2.2.0.1/32", "127.0.0.1"), false);
     let once = drain(&mut rib, &n);
-    assert_eq!(once, vec!["FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF003102000000154001010040020040030\
+    assert_eq!(
+        once,
+        vec!["FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF003102000000154001010040020040030\
 47F000001400504000000642002020001"
-        .to_string()]);
+            .to_string()]
+    );
     rib.add_to_rib(announce("2.2.0.1/32", "127.0.0.1"), false);
     rib.add_to_rib(announce("2.2.0.1/32", "127.0.0.1"), false);
     assert!(drain(&mut rib, &n).is_empty());
@@ -474,6 +477,70 @@ fn adj_rib_in_tracks_received_routes() {
     assert!(off.is_empty());
 }
 
+fn v6(s: &str) -> Nlri {
+    let (a, l) = s.split_once('/').unwrap();
+    Nlri::Inet(Inet {
+        family: Family::IPV6_UNICAST,
+        path_id: None,
+        prefix: Prefix::new(a.parse().unwrap(), l.parse().unwrap()).unwrap(),
+    })
+}
+
+/// An MP_REACH_NLRI with a link-local next-hop: ExaBGP keeps the route
+/// under the link-local address.
+#[test]
+fn adj_rib_in_link_local_next_hop() {
+    let mut rib = AdjRibIn::new(true, vec![Family::IPV6_UNICAST]);
+    let update = Update {
+        mp_reach: Some(crate::bgp::attribute::MpReach {
+            family: Family::IPV6_UNICAST,
+            nexthop: NextHop::Ipv6LinkLocal {
+                global: "2001::1".parse().unwrap(),
+                link_local: "fe80::1".parse().unwrap(),
+            },
+            nlris: vec![v6("2001:db8::/32")],
+        }),
+        ..Update::default()
+    };
+    rib.update(&update);
+    let held: Vec<&Change> = rib.cached_changes(None).collect();
+    assert_eq!(held.len(), 1);
+    assert_eq!(held[0].nexthop, NextHop::Ip("fe80::1".parse().unwrap()));
+}
+
+/// Enhanced refresh over two families: BoRR per family (Python set order),
+/// the routes one UPDATE each, EoRR per family (RFC 7313 §4).
+#[test]
+fn enhanced_resend_two_families() {
+    let n = Negotiated { families: vec![Family::IPV4_UNICAST, Family::IPV6_UNICAST], ..neg() };
+    let mut rib = AdjRibOut::new(true, vec![Family::IPV6_UNICAST, Family::IPV4_UNICAST]);
+    rib.session_up(true);
+    let mut a6 = Attributes::new();
+    a6.insert(Attribute::NextHop("2001::1".parse().unwrap()));
+    rib.add_to_rib(Change::announce(v6("2001:db8::/32"), NextHop::Ip("2001::1".parse().unwrap()), Rc::new(a6)), false);
+    rib.add_to_rib(announce("10.0.0.0/8", "1.1.1.1"), false);
+    rib.add_to_rib(announce("11.0.0.0/8", "1.1.1.1"), false);
+    assert_eq!(drain(&mut rib, &n).len(), 2, "v6 route, then the two v4 routes in one UPDATE");
+    rib.resend(true, None);
+    let got = drain(&mut rib, &n);
+    let borr = |afi: &str| format!("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF001705{afi}0101");
+    let eorr = |afi: &str| format!("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF001705{afi}0201");
+    assert_eq!(got.len(), 7);
+    assert_eq!(got[..2], [borr("0001"), borr("0002")]);
+    assert!(got[2].ends_with("080A") && got[3].ends_with("080B"), "ipv4 first: set order");
+    assert!(got[4].ends_with("2020010DB8"));
+    assert_eq!(got[5..], [eorr("0001"), eorr("0002")]);
+    // A refresh request for one family re-sends that family only.
+    rib.resend(false, Some(Family::IPV6_UNICAST));
+    assert_eq!(drain(&mut rib, &n).len(), 1);
+    // The pending view while a change waits.
+    rib.add_to_rib(announce("12.0.0.0/8", "1.1.1.1"), false);
+    rib.add_to_rib(announce("12.0.0.0/8", "2.2.2.2"), false);
+    let queued: Vec<&Change> = rib.queued_changes().collect();
+    assert_eq!(queued.len(), 1);
+    assert_eq!(queued[0].nexthop, NextHop::Ip("2.2.2.2".parse().unwrap()));
+}
+
 /// adj-rib-out off: nothing remembered, so nothing re-sent and no
 /// duplicate suppression.
 #[test]
@@ -552,13 +619,9 @@ fn perf_million_routes() {
     );
 }
 
+/// The per-route footprint the million-route case pays (keys inline).
 #[test]
-fn sizes() {
-    println!(
-        "Nlri {} Change {} RouteKey {} NextHop {}",
-        std::mem::size_of::<Nlri>(),
-        std::mem::size_of::<Change>(),
-        std::mem::size_of::<RouteKey>(),
-        std::mem::size_of::<NextHop>()
-    );
+fn route_footprint() {
+    assert!(std::mem::size_of::<RouteKey>() <= 40);
+    assert!(std::mem::size_of::<Change>() <= 128);
 }
