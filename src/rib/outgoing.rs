@@ -489,11 +489,16 @@ impl AdjRibOut {
         match phase {
             Phase::Buckets { units, unit, offset } => {
                 let Some(u) = units.get(unit) else { return Some(Phase::Refresh) };
-                let take = if u.grouped { u.changes.len() } else { 1 };
-                let end = (offset + take).min(u.changes.len());
-                let refs: Vec<RouteRef<'_>> =
-                    u.changes.get(offset..end).unwrap_or(&[]).iter().map(Change::route_ref).collect();
-                self.packer.pack_routes(&u.attributes, &refs, neg, self.include_withdraw, &mut self.staged);
+                let end = if u.grouped { u.changes.len() } else { (offset + 1).min(u.changes.len()) };
+                if u.grouped {
+                    // One slice per bucket, not per route.
+                    let refs: Vec<RouteRef<'_>> =
+                        u.changes.get(offset..end).unwrap_or(&[]).iter().map(Change::route_ref).collect();
+                    self.packer.pack_routes(&u.attributes, &refs, neg, self.include_withdraw, &mut self.staged);
+                } else if let Some(c) = u.changes.get(offset) {
+                    let one = [c.route_ref()];
+                    self.packer.pack_routes(&u.attributes, &one, neg, self.include_withdraw, &mut self.staged);
+                }
                 if end >= u.changes.len() {
                     Some(Phase::Buckets { units, unit: unit + 1, offset: 0 })
                 } else {
