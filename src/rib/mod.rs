@@ -18,6 +18,7 @@
 //! | `announce eor <afi> <safi>` | `out.queue_eor(family)` |
 //! | `announce|withdraw watchdog <name>` | `out.announce_watchdog(name)` / `out.withdraw_watchdog(name)` |
 //! | SIGUSR1 reload, same neighbor | `out.replace_reload(previous, current)`, `set_families` on both if they changed |
+//! | reload, neighbor of the same name | keep both RIBs (ExaBGP's `RIB._cache`); `set_families(new)`; `clear()` the one whose `adj-rib-*` is now off |
 //! | session down (to be re-established) | `out.reset()`, `inn.clear()` |
 //! | `show adj-rib in|out` | `cached_changes(None)` (or the negotiated families for `advertised`) |
 
