@@ -13,3 +13,4 @@ pub mod environment;
 pub mod json;
 pub mod logger;
 pub mod reactor;
+pub mod rib;

@@ -1,0 +1,87 @@
+//! The adj-rib-in of one neighbor (ExaBGP's `rib/incoming.py`): the routes
+//! received, when the neighbor's `adj-rib-in` is on, for `show adj-rib in`.
+//! Cleared when the session goes down.
+
+use std::rc::Rc;
+
+use crate::bgp::attribute::NextHop;
+use crate::bgp::iana::Family;
+use crate::bgp::message::update::{Action, Update};
+
+use super::cache::Cache;
+use super::change::Change;
+
+#[derive(Debug)]
+pub struct AdjRibIn {
+    cache: Cache,
+    scratch: Vec<u8>,
+}
+
+impl AdjRibIn {
+    pub fn new(adj_rib_in: bool, families: Vec<Family>) -> AdjRibIn {
+        AdjRibIn { cache: Cache::new(adj_rib_in, families), scratch: Vec::new() }
+    }
+
+    pub fn set_families(&mut self, families: Vec<Family>) {
+        self.cache.delete_cached_family(&families);
+        self.cache.families = families;
+    }
+
+    /// Forget everything (session down, `clear adj-rib in`).
+    pub fn clear(&mut self) {
+        self.cache.clear_cache();
+    }
+
+    /// Record a received UPDATE: withdrawals remove, announces replace, in
+    /// ExaBGP's NLRI order (classic withdrawn, classic announced,
+    /// MP_UNREACH_NLRI, MP_REACH_NLRI).
+    pub fn update(&mut self, update: &Update) {
+        if !self.cache.enabled() {
+            return;
+        }
+        let attributes = Rc::new(update.attributes.clone());
+        let classic = update.attributes.next_hop().map_or(NextHop::None, NextHop::Ip);
+        for n in &update.withdrawn {
+            self.record(Change::withdraw(n.clone(), NextHop::None, attributes.clone()));
+        }
+        for n in &update.announced {
+            self.record(Change::announce(n.clone(), classic, attributes.clone()));
+        }
+        for n in update.mp_unreach.iter().flat_map(|m| m.nlris.iter()) {
+            self.record(Change::withdraw(n.clone(), NextHop::None, attributes.clone()));
+        }
+        if let Some(m) = &update.mp_reach {
+            for n in &m.nlris {
+                match m.nexthop {
+                    // ExaBGP decodes such an NLRI once per address: the
+                    // link-local one is kept.
+                    NextHop::Ipv6LinkLocal { global, link_local } => {
+                        self.record(Change::announce(n.clone(), NextHop::Ip(global.into()), attributes.clone()));
+                        self.record(Change::announce(n.clone(), NextHop::Ip(link_local.into()), attributes.clone()));
+                    }
+                    nexthop => self.record(Change::announce(n.clone(), nexthop, attributes.clone())),
+                }
+            }
+        }
+    }
+
+    /// Record one route (`update_cache`).
+    pub fn record(&mut self, change: Change) {
+        let key = change.key(&mut self.scratch);
+        self.cache.update_cache(&change, &key);
+    }
+
+    /// The routes held, for `families` (all configured when `None`), for
+    /// `show adj-rib in`.
+    pub fn cached_changes<'a>(&'a self, families: Option<&[Family]>) -> impl Iterator<Item = &'a Change> + 'a {
+        self.cache.cached_changes(families, false).filter(|c| c.action == Action::Announce)
+    }
+
+    pub fn len(&self) -> usize {
+        self.cache.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.cache.is_empty()
+    }
+}
