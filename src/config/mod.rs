@@ -43,6 +43,7 @@ mod lexer;
 pub mod neighbor;
 pub mod process;
 mod regex;
+pub mod route;
 pub mod syntax;
 mod value;
 
@@ -247,6 +248,10 @@ fn load_text(name: &str, text: String, config_dir: &Path, options: &LoadOptions)
     }
 
     check_api_links(&doc, &neighbors, &processes)?;
+    let mut route_ctx = route::RouteContext::default();
+    for n in neighbors.iter_mut() {
+        route::build_routes(n, &mut route_ctx)?;
+    }
     Ok(Configuration { file: name.to_string(), processes, neighbors, document: doc })
 }
 

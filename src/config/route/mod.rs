@@ -1,0 +1,569 @@
+//! Configuration stage two: route-bearing statements parsed into typed
+//! codec values (spec §9–§14), for the configuration file and for the API
+//! commands that reuse the grammar (§16).
+//!
+//! Entry points:
+//! * [`parse_route`]: one statement (or one API command's tail) → routes
+//!   (`Vec`: `split` expands);
+//! * [`build_routes`]: every [`RouteSection`](super::RouteSection) of a
+//!   neighbor → `Neighbor::routes`, in the reference's order, with the
+//!   family check (§6.11) and `next-hop self` resolved (§11.2).
+//!
+//! Attribute sets are interned ([`AttributeInterner`]): routes written with
+//! the same attributes share one `Rc<Attributes>`, which is also what lets
+//! the sender group them into one UPDATE.
+
+mod attr;
+mod flow;
+mod other;
+mod words;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashSet;
+use std::net::IpAddr;
+use std::rc::Rc;
+
+use crate::bgp::attribute::{Attribute, Attributes, NextHop};
+use crate::bgp::iana::{Afi, Family, Safi};
+use crate::bgp::message::update::Action;
+use crate::bgp::nlri::{Inet, IpVpn, Label, Labels, Nlri, Prefix};
+
+use super::error::ConfigError;
+use super::neighbor::{Neighbor, RouteSectionKind};
+use super::syntax::{Node, Word};
+
+pub use words::{lex_line, RouteWords};
+
+use attr::Draft;
+
+/// The next-hop as written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum NextHopSpec {
+    /// None given (flow routes, withdrawals, routes that need none).
+    #[default]
+    None,
+    Ip(IpAddr),
+    /// `next-hop self`, for a route of this AFI: resolved per neighbor.
+    SelfAfi(Afi),
+}
+
+/// One route: NLRI, next-hop, shared attributes and the internal tags.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Route {
+    pub nlri: Nlri,
+    pub nexthop: NextHopSpec,
+    /// Path attributes; NEXT_HOP is among them when the next-hop is an IP
+    /// (ExaBGP keeps it there and sends it only when it is IPv4).
+    pub attributes: Rc<Attributes>,
+    /// `watchdog <name>`: the API `announce|withdraw watchdog <name>` group.
+    pub watchdog: Option<Rc<str>>,
+    /// `withdraw`: with a watchdog, the route starts withdrawn.
+    pub withdraw: bool,
+    /// `name <word>`: internal tag, never sent.
+    pub name: Option<Rc<str>>,
+}
+
+impl Route {
+    /// The codec next-hop (`None` while `self` is unresolved).
+    pub fn nexthop(&self) -> NextHop {
+        match self.nexthop {
+            NextHopSpec::Ip(ip) => NextHop::Ip(ip),
+            _ => NextHop::None,
+        }
+    }
+
+    /// Replace `next-hop self` with the neighbor's address (§11.2): the
+    /// local-address when the AFI matches, else the router-id for IPv4
+    /// routes; an error message otherwise.
+    pub fn resolve(&mut self, neighbor: &Neighbor, interner: &mut AttributeInterner) -> Result<(), String> {
+        let NextHopSpec::SelfAfi(afi) = self.nexthop else { return Ok(()) };
+        let local = neighbor.local_address;
+        let ip = match local {
+            Some(ip) if (ip.is_ipv4() && afi == Afi::IPV4) || (ip.is_ipv6() && afi == Afi::IPV6) => ip,
+            Some(_) if afi == Afi::IPV4 => match neighbor.router_id {
+                Some(id) => IpAddr::V4(id),
+                None => return Err(self_error(&self.nlri)),
+            },
+            _ => return Err(self_error(&self.nlri)),
+        };
+        self.nexthop = NextHopSpec::Ip(ip);
+        // Flow routes carry the next-hop in the NLRI only.
+        if !matches!(self.nlri, Nlri::Flow(_)) {
+            let mut attrs = (*self.attributes).clone();
+            attrs.insert(Attribute::NextHop(ip));
+            self.attributes = interner.intern(attrs);
+        }
+        Ok(())
+    }
+}
+
+fn self_error(nlri: &Nlri) -> String {
+    format!("use of \"next-hop self\": the route ({}) does not have the same family as the BGP tcp session", nlri)
+}
+
+/// Shares identical attribute sets.
+#[derive(Debug, Default)]
+pub struct AttributeInterner {
+    set: HashSet<Rc<Attributes>>,
+}
+
+impl AttributeInterner {
+    pub fn new() -> AttributeInterner {
+        AttributeInterner::default()
+    }
+
+    pub fn intern(&mut self, attrs: Attributes) -> Rc<Attributes> {
+        if let Some(found) = self.set.get(&attrs) {
+            return found.clone();
+        }
+        let rc = Rc::new(attrs);
+        self.set.insert(rc.clone());
+        rc
+    }
+
+    pub fn len(&self) -> usize {
+        self.set.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.set.is_empty()
+    }
+}
+
+/// Which grammar a statement uses; the words start after its keyword(s).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RouteKind {
+    /// `static { route <prefix> … ; }` and API `announce route …` (§9; split applies).
+    Static,
+    /// `static { attributes … nlri <prefix> … ; }` and API `announce attributes …`.
+    StaticAttributes,
+    /// `announce { ipv4|ipv6 { unicast|multicast|nlri-mpls|mpls-vpn <prefix> … } }`
+    /// and API `announce ipv4 unicast …` (§10; split is not applied).
+    Announce(Family),
+    /// `flow { route <components and actions…>; }` and API `announce flow route …`.
+    Flow,
+    /// `announce { ipv4|ipv6 { flow|flow-vpn … } }` (§12).
+    AnnounceFlow(Family),
+    /// `l2vpn { vpls …; }`, `announce { l2vpn { vpls …; } }`, API `announce vpls …` (§13).
+    Vpls,
+    /// `announce { ipv4|ipv6 { mcast-vpn … } }` (§14.1).
+    McastVpn(Afi),
+    /// `announce { ipv4|ipv6 { mup … } }` (§14.2).
+    Mup(Afi),
+}
+
+/// State shared by the statements of one configuration (or API session).
+#[derive(Debug)]
+pub struct RouteContext {
+    /// API `withdraw …` parses with `Action::Withdraw` (no next-hop check);
+    /// configuration routes are all announced.
+    pub action: Action,
+    pub interner: AttributeInterner,
+}
+
+impl RouteContext {
+    pub fn new(action: Action) -> RouteContext {
+        RouteContext { action, interner: AttributeInterner::new() }
+    }
+}
+
+impl Default for RouteContext {
+    fn default() -> RouteContext {
+        RouteContext::new(Action::Announce)
+    }
+}
+
+/// Parse one route statement of `kind`; `words` start after the keyword(s)
+/// (`route`, `attributes`, `unicast`, `flow`, `vpls`, …).
+pub fn parse_route(kind: RouteKind, words: &mut RouteWords<'_>, ctx: &mut RouteContext) -> Result<Vec<Route>, ConfigError> {
+    match kind {
+        RouteKind::Static => static_route(words, ctx),
+        RouteKind::StaticAttributes => static_attributes(words, ctx),
+        RouteKind::Announce(family) => announce_ip(family, words, ctx),
+        RouteKind::Flow => flow::one_line(None, words, ctx),
+        RouteKind::AnnounceFlow(family) => flow::one_line(Some(family), words, ctx),
+        RouteKind::Vpls => other::vpls_line(words, ctx),
+        RouteKind::McastVpn(afi) => other::mvpn(afi, words, ctx),
+        RouteKind::Mup(afi) => other::mup(afi, words, ctx),
+    }
+}
+
+// ===== prefixes and IP routes =====
+
+/// `a.b.c.d/len`, `v6/len` or a host address; host bits must be zero.
+pub(crate) fn prefix(w: &Word<'_>) -> Result<Prefix, ConfigError> {
+    const WHAT: &str = "a prefix (ip/length) was expected";
+    let (ip, len) = match w.text().split_once('/') {
+        Some((ip, len)) => (ip, Some(len)),
+        None => (w.text(), None),
+    };
+    let ip: IpAddr = ip.parse().map_err(|_| w.expected(WHAT))?;
+    let max = if ip.is_ipv4() { 32 } else { 128 };
+    let len = match len {
+        None => max,
+        Some(l) if attr::digits(l) => l.parse::<u8>().ok().filter(|l| *l <= max).ok_or_else(|| {
+            w.expected(&format!("a prefix length of at most {} was expected", max))
+        })?,
+        Some(_) => return Err(w.expected(WHAT)),
+    };
+    let bits: u128 = match ip {
+        IpAddr::V4(a) => u128::from(u32::from(a)) << 96,
+        IpAddr::V6(a) => u128::from(a),
+    };
+    let host = if len == 0 { bits } else { bits << len };
+    if host != 0 && len < 128 {
+        return Err(w.expected(&format!("a network address for /{} (no host bits set) was expected", len)));
+    }
+    Prefix::new(ip, len).ok_or_else(|| w.expected(WHAT))
+}
+
+/// The SAFI a bare prefix implies: IPv4 multicast addresses give multicast.
+fn safi_of(p: &Prefix) -> Safi {
+    match p.addr() {
+        IpAddr::V4(a) if a.is_multicast() => Safi::MULTICAST,
+        _ => Safi::UNICAST,
+    }
+}
+
+fn build_ip_nlri(family: Family, prefix: Prefix, d: &Draft) -> Nlri {
+    match family.safi {
+        Safi::MPLS_VPN => Nlri::IpVpn(IpVpn {
+            family,
+            path_id: d.path_id,
+            labels: d.labels.unwrap_or(Labels::NONE),
+            rd: d.rd.unwrap_or_default(),
+            prefix,
+        }),
+        Safi::NLRI_MPLS => Nlri::Label(Label { family, path_id: d.path_id, labels: d.labels.unwrap_or(Labels::NONE), prefix }),
+        _ => Nlri::Inet(Inet { family, path_id: d.path_id, prefix }),
+    }
+}
+
+/// The keywords of static routes beyond §11 (label, rd, path-information,
+/// prefix SIDs).
+fn static_keyword(key: &Word<'_>, w: &mut RouteWords<'_>, d: &mut Draft, afi: Afi) -> Result<(), ConfigError> {
+    match key.text() {
+        "label" => d.labels = Some(attr::labels(w)?),
+        "rd" | "route-distinguisher" => d.rd = Some(attr::rd(w)?),
+        "path-information" => d.path_id = Some(attr::path_information(w)?),
+        "bgp-prefix-sid" => attr::prefix_sid(w, d)?,
+        "bgp-prefix-sid-srv6" => attr::prefix_sid_srv6(w, d)?,
+        _ => {
+            if !attr::common(key, w, d, afi)? {
+                return Err(key.expected("a route attribute keyword was expected"));
+            }
+        }
+    }
+    Ok(())
+}
+
+const MISSING: &str = "invalid route (missing next-hop, label or rd ?)";
+
+/// The reference's checks on an announced IP route.
+fn check_ip(family: Family, d: &Draft, one_line: bool, ctx: &RouteContext, at: &Word<'_>) -> Result<(), ConfigError> {
+    if ctx.action != Action::Announce {
+        return Ok(());
+    }
+    let fail = || at.error(format!("{}: {}", at.text(), MISSING));
+    match family.safi {
+        Safi::UNICAST | Safi::MULTICAST if d.nexthop == NextHopSpec::None => Err(fail()),
+        Safi::NLRI_MPLS if d.labels.is_none() => Err(fail()),
+        Safi::MPLS_VPN if one_line && d.labels.is_none() => Err(fail()),
+        Safi::MPLS_VPN if d.rd.is_none() => Err(fail()),
+        _ => Ok(()),
+    }
+}
+
+fn finish(nlri: Nlri, d: Draft, ctx: &mut RouteContext) -> Route {
+    let attributes = ctx.interner.intern(d.attrs);
+    Route { nlri, nexthop: d.nexthop, attributes, watchdog: d.watchdog, withdraw: d.withdraw, name: d.name }
+}
+
+/// §11.4: `split /N` expands a shorter prefix into its /N parts.
+fn split(route: Route, cut: Option<u8>, out: &mut Vec<Route>) {
+    let Some(cut) = cut else {
+        out.push(route);
+        return;
+    };
+    let prefix = match &route.nlri {
+        Nlri::Inet(n) => n.prefix,
+        Nlri::Label(n) => n.prefix,
+        Nlri::IpVpn(n) => n.prefix,
+        _ => {
+            out.push(route);
+            return;
+        }
+    };
+    if prefix.len() >= cut {
+        out.push(route);
+        return;
+    }
+    let v4 = prefix.addr().is_ipv4();
+    let bits: u32 = if v4 { 32 } else { 128 };
+    let base: u128 = match prefix.addr() {
+        IpAddr::V4(a) => u128::from(u32::from(a)),
+        IpAddr::V6(a) => u128::from(a),
+    };
+    let step: u128 = 1u128.checked_shl(bits - u32::from(cut)).unwrap_or(0);
+    let count: u128 = 1u128 << (cut - prefix.len());
+    for i in 0..count {
+        let value = base.wrapping_add(step.wrapping_mul(i));
+        let addr = if v4 { IpAddr::V4((value as u32).into()) } else { IpAddr::V6(value.into()) };
+        let Some(p) = Prefix::new(addr, cut) else { continue };
+        let mut r = route.clone();
+        match &mut r.nlri {
+            Nlri::Inet(n) => n.prefix = p,
+            Nlri::Label(n) => n.prefix = p,
+            Nlri::IpVpn(n) => n.prefix = p,
+            _ => {}
+        }
+        out.push(r);
+    }
+}
+
+/// Largest number of routes one `split` may produce.
+const MAX_SPLIT: u32 = 24;
+
+fn check_split(d: &Draft, prefix: &Prefix, at: &Word<'_>) -> Result<(), ConfigError> {
+    if let Some(cut) = d.split {
+        if cut > prefix.len() && u32::from(cut - prefix.len()) > MAX_SPLIT {
+            return Err(at.error(format!("a split of at most 2^{} routes was expected, found /{} of a /{}", MAX_SPLIT, cut, prefix.len())));
+        }
+    }
+    Ok(())
+}
+
+/// `route <prefix> <attributes…>`.
+fn static_route(w: &mut RouteWords<'_>, ctx: &mut RouteContext) -> Result<Vec<Route>, ConfigError> {
+    let at = w.expect("a prefix was expected")?;
+    let prefix = prefix(&at)?;
+    let afi = prefix.afi();
+    let safi = if w.contains("rd") || w.contains("route-distinguisher") {
+        Safi::MPLS_VPN
+    } else if w.contains("label") {
+        Safi::NLRI_MPLS
+    } else {
+        safi_of(&prefix)
+    };
+    let family = Family::new(afi, safi);
+    let mut d = Draft::default();
+    while let Some(key) = w.next() {
+        static_keyword(&key, w, &mut d, afi)?;
+    }
+    check_ip(family, &d, true, ctx, &at)?;
+    check_split(&d, &prefix, &at)?;
+    let cut = d.split;
+    let nlri = build_ip_nlri(family, prefix, &d);
+    let mut out = Vec::with_capacity(1);
+    split(finish(nlri, d, ctx), cut, &mut out);
+    Ok(out)
+}
+
+/// `route <prefix> { <keyword> <value>; … }`: one attribute per statement;
+/// the NLRI type is decided when the block closes.
+fn static_route_block(node: Node<'_>, ctx: &mut RouteContext) -> Result<Vec<Route>, ConfigError> {
+    let at = node.arg(0).ok_or_else(|| node.missing("a prefix was expected"))?;
+    let prefix = prefix(&at)?;
+    if let Some(extra) = node.arg(1) {
+        return Err(extra.expected("'{' was expected"));
+    }
+    let afi = prefix.afi();
+    let mut d = Draft::default();
+    for child in node.children() {
+        if child.is_section() {
+            return Err(child.keyword().expected("a route attribute statement was expected"));
+        }
+        let mut w = RouteWords::args(child);
+        let key = child.keyword();
+        static_keyword(&key, &mut w, &mut d, afi)?;
+        if let Some(extra) = w.next() {
+            return Err(extra.expected("';' was expected"));
+        }
+    }
+    let safi = if d.rd.is_some() {
+        Safi::MPLS_VPN
+    } else if d.labels.is_some() {
+        Safi::NLRI_MPLS
+    } else {
+        safi_of(&prefix)
+    };
+    let family = Family::new(afi, safi);
+    check_ip(family, &d, false, ctx, &at)?;
+    check_split(&d, &prefix, &at)?;
+    let cut = d.split;
+    let nlri = build_ip_nlri(family, prefix, &d);
+    let mut out = Vec::with_capacity(1);
+    split(finish(nlri, d, ctx), cut, &mut out);
+    Ok(out)
+}
+
+/// `attributes <attributes…> nlri <prefix> <prefix> …`.
+fn static_attributes(w: &mut RouteWords<'_>, ctx: &mut RouteContext) -> Result<Vec<Route>, ConfigError> {
+    let last = w.last().ok_or_else(|| w.missing("attributes and nlri were expected"))?;
+    let last_prefix = prefix(&last)?;
+    let afi = last_prefix.afi();
+    let safi = if w.contains("rd") || w.contains("route-distinguisher") {
+        Safi::MPLS_VPN
+    } else if w.contains("label") {
+        Safi::NLRI_MPLS
+    } else {
+        safi_of(&last_prefix)
+    };
+    let family = Family::new(afi, safi);
+    let mut d = Draft::default();
+    loop {
+        let Some(key) = w.next() else { return Err(w.missing("nlri was expected")) };
+        if key.text() == "nlri" {
+            break;
+        }
+        static_keyword(&key, w, &mut d, afi)?;
+    }
+    let attributes = ctx.interner.intern(std::mem::take(&mut d.attrs));
+    let mut out = Vec::new();
+    while let Some(word) = w.next() {
+        let p = prefix(&word)?;
+        if p.afi() != afi {
+            return Err(word.expected("prefixes of one address family were expected"));
+        }
+        out.push(Route {
+            nlri: build_ip_nlri(family, p, &d),
+            nexthop: d.nexthop,
+            attributes: attributes.clone(),
+            watchdog: d.watchdog.clone(),
+            withdraw: d.withdraw,
+            name: d.name.clone(),
+        });
+    }
+    Ok(out)
+}
+
+/// `unicast|multicast|nlri-mpls|mpls-vpn <prefix> …` in an `ipv4`/`ipv6` block.
+fn announce_ip(family: Family, w: &mut RouteWords<'_>, ctx: &mut RouteContext) -> Result<Vec<Route>, ConfigError> {
+    let at = w.expect("a prefix was expected")?;
+    let prefix = prefix(&at)?;
+    if prefix.afi() != family.afi {
+        return Err(at.expected(&format!("an {} prefix was expected", family.afi)));
+    }
+    let mut d = Draft::default();
+    while let Some(key) = w.next() {
+        match (key.text(), family.safi) {
+            ("path-information", Safi::UNICAST | Safi::NLRI_MPLS | Safi::MPLS_VPN) => {
+                d.path_id = Some(attr::path_information(w)?)
+            }
+            ("label", Safi::NLRI_MPLS | Safi::MPLS_VPN) => d.labels = Some(attr::labels(w)?),
+            ("rd" | "route-distinguisher", Safi::MPLS_VPN) => d.rd = Some(attr::rd(w)?),
+            _ => {
+                if !attr::common(&key, w, &mut d, family.afi)? {
+                    return Err(key.expected("a route attribute keyword was expected"));
+                }
+            }
+        }
+    }
+    check_ip(family, &d, false, ctx, &at)?;
+    // §10: split is accepted but not applied in announce sections.
+    let nlri = build_ip_nlri(family, prefix, &d);
+    Ok(vec![finish(nlri, d, ctx)])
+}
+
+// ===== sections of a neighbor =====
+
+fn static_section(node: Node<'_>, ctx: &mut RouteContext, out: &mut Vec<Route>) -> Result<(), ConfigError> {
+    for child in node.children() {
+        let key = child.keyword();
+        match (key.text(), child.is_section()) {
+            ("route", false) => out.extend(static_route(&mut RouteWords::args(child), ctx)?),
+            ("route", true) => out.extend(static_route_block(child, ctx)?),
+            ("attributes" | "attribute", false) => out.extend(static_attributes(&mut RouteWords::args(child), ctx)?),
+            _ => return Err(key.expected("route or attributes was expected in static")),
+        }
+    }
+    Ok(())
+}
+
+fn announce_section(node: Node<'_>, ctx: &mut RouteContext, out: &mut Vec<Route>) -> Result<(), ConfigError> {
+    for block in node.children() {
+        let key = block.keyword();
+        if !block.is_section() {
+            return Err(key.expected("ipv4, ipv6 or l2vpn section was expected in announce"));
+        }
+        let afi = match key.text() {
+            "ipv4" => Afi::IPV4,
+            "ipv6" => Afi::IPV6,
+            "l2vpn" => Afi::L2VPN,
+            _ => return Err(key.expected("ipv4, ipv6 or l2vpn section was expected in announce")),
+        };
+        for st in block.children() {
+            let k = st.keyword();
+            if st.is_section() {
+                return Err(k.expected("a route statement was expected"));
+            }
+            let kind = match (afi, k.text()) {
+                (Afi::L2VPN, "vpls") => RouteKind::Vpls,
+                (Afi::L2VPN, _) => return Err(k.expected("vpls was expected")),
+                (_, "unicast") => RouteKind::Announce(Family::new(afi, Safi::UNICAST)),
+                (_, "multicast") => RouteKind::Announce(Family::new(afi, Safi::MULTICAST)),
+                (_, "nlri-mpls") => RouteKind::Announce(Family::new(afi, Safi::NLRI_MPLS)),
+                (_, "mpls-vpn") => RouteKind::Announce(Family::new(afi, Safi::MPLS_VPN)),
+                (_, "flow") => RouteKind::AnnounceFlow(Family::new(afi, Safi::FLOW)),
+                (_, "flow-vpn") => RouteKind::AnnounceFlow(Family::new(afi, Safi::FLOW_VPN)),
+                (_, "mcast-vpn") => RouteKind::McastVpn(afi),
+                (_, "mup") => RouteKind::Mup(afi),
+                _ => return Err(k.expected("unicast, multicast, nlri-mpls, mpls-vpn, flow, flow-vpn, mcast-vpn or mup was expected")),
+            };
+            out.extend(parse_route(kind, &mut RouteWords::args(st), ctx)?);
+        }
+    }
+    Ok(())
+}
+
+/// Fill `neighbor.routes` from its route sections (§4 order, §6.11 family
+/// check, §11.2 `next-hop self`).
+pub(crate) fn build_routes(neighbor: &mut Neighbor, ctx: &mut RouteContext) -> Result<(), ConfigError> {
+    let sections = std::mem::take(&mut neighbor.route_sections);
+    let mut routes = Vec::new();
+    // Own static/l2vpn/flow, then own announce, then the templates' ones.
+    let order = |own: bool| {
+        let s = &sections;
+        [RouteSectionKind::Static, RouteSectionKind::L2vpn, RouteSectionKind::Flow, RouteSectionKind::Announce]
+            .into_iter()
+            .flat_map(move |k| s.iter().filter(move |r| r.kind == k && r.template.is_none() == own))
+    };
+    let mut at: Vec<(usize, u32)> = Vec::new();
+    for section in order(true).chain(order(false)) {
+        let node = section.section.node();
+        let start = routes.len();
+        match section.kind {
+            RouteSectionKind::Static => static_section(node, ctx, &mut routes)?,
+            RouteSectionKind::Announce => announce_section(node, ctx, &mut routes)?,
+            RouteSectionKind::Flow => flow::section(node, ctx, &mut routes)?,
+            RouteSectionKind::L2vpn => other::l2vpn_section(node, ctx, &mut routes)?,
+        }
+        at.extend((start..routes.len()).map(|_| (0, node.keyword().offset())));
+    }
+    let doc = sections.first().map(|s| s.section.document().clone());
+    for (route, (_, offset)) in routes.iter_mut().zip(&at) {
+        let family = route.nlri.family();
+        if family != Family::IPV4_UNICAST && !neighbor.families.contains(&family) {
+            let message = format!(
+                "a route of a configured family was expected, found a route of type {} {} (Trying to announce a route of type {},{} when we are not announcing the family to our peer)",
+                family.afi, family.safi, family.afi.0, family.safi.0
+            );
+            return Err(match &doc {
+                Some(d) => d.error_at(*offset, message),
+                None => ConfigError::new(&neighbor.file, neighbor.line, 1, message),
+            });
+        }
+        if let Err(e) = route.resolve(neighbor, &mut ctx.interner) {
+            return Err(match &doc {
+                Some(d) => d.error_at(*offset, e),
+                None => ConfigError::new(&neighbor.file, neighbor.line, 1, e),
+            });
+        }
+    }
+    neighbor.route_sections = sections;
+    neighbor.routes = routes;
+    Ok(())
+}
+
