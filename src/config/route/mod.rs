@@ -212,8 +212,8 @@ pub(crate) fn prefix(w: &Word<'_>) -> Result<Prefix, ConfigError> {
         IpAddr::V4(a) => u128::from(u32::from(a)) << 96,
         IpAddr::V6(a) => u128::from(a),
     };
-    let host = if len == 0 { bits } else { bits << len };
-    if host != 0 && len < 128 {
+    let host = bits.checked_shl(u32::from(len)).unwrap_or(0);
+    if host != 0 {
         return Err(w.expected(&format!("a network address for /{} (no host bits set) was expected", len)));
     }
     Prefix::new(ip, len).ok_or_else(|| w.expected(WHAT))
@@ -567,3 +567,65 @@ pub(crate) fn build_routes(neighbor: &mut Neighbor, ctx: &mut RouteContext) -> R
     Ok(())
 }
 
+
+// ===== the initial UPDATEs =====
+
+/// Pack the UPDATEs ExaBGP sends for `routes` when a session comes up
+/// (`rib/outgoing.py` `updates()`): a later route for the same NLRI
+/// replaces an earlier one; routes start withdrawn when tagged `withdraw`
+/// with a watchdog (they are held back); with `group`, IPv4 unicast and
+/// MVPN routes sharing one attribute set go in one UPDATE (as many as fit),
+/// every other route in an UPDATE of its own. Returns the message count.
+pub fn pack_initial(
+    routes: &[Route],
+    group: bool,
+    neg: &crate::bgp::negotiated::Negotiated,
+    packer: &mut crate::bgp::message::update::Packer,
+    out: &mut bytes::BytesMut,
+) -> usize {
+    use crate::bgp::message::update::RouteRef;
+    use std::collections::HashMap;
+    // The RIB keys routes by attribute set, then family, then NLRI: a
+    // later route with the same NLRI and attributes replaces the earlier
+    // one in place; with other attributes both are sent.
+    let mut groups: Vec<(&Rc<Attributes>, Family, Vec<&Route>)> = Vec::new();
+    let mut slot: HashMap<(*const Attributes, &Nlri), (usize, usize)> = HashMap::new();
+    for r in routes.iter().filter(|r| !(r.withdraw && r.watchdog.is_some())) {
+        let key = (Rc::as_ptr(&r.attributes), &r.nlri);
+        if let Some(&(g, m)) = slot.get(&key) {
+            if let Some(x) = groups.get_mut(g).and_then(|g| g.2.get_mut(m)) {
+                *x = r;
+            }
+            continue;
+        }
+        let family = r.nlri.family();
+        let g = match groups.iter().position(|g| Rc::ptr_eq(g.0, &r.attributes) && g.1 == family) {
+            Some(g) => g,
+            None => {
+                groups.push((&r.attributes, family, Vec::new()));
+                groups.len() - 1
+            }
+        };
+        let members = &mut groups[g].2;
+        slot.insert(key, (g, members.len()));
+        members.push(r);
+    }
+    let mut count = 0;
+    for (attrs, family, members) in &groups {
+        let grouped = group && (*family == Family::IPV4_UNICAST || family.safi == Safi::MCAST_VPN);
+        let nh: Vec<NextHop> = members.iter().map(|r| r.nexthop()).collect();
+        let refs: Vec<RouteRef<'_>> = members
+            .iter()
+            .zip(&nh)
+            .map(|(r, h)| RouteRef { nlri: &r.nlri, nexthop: h, action: Action::Announce })
+            .collect();
+        if grouped {
+            count += packer.pack_routes(attrs, &refs, neg, true, out);
+        } else {
+            for one in refs.chunks(1) {
+                count += packer.pack_routes(attrs, one, neg, true, out);
+            }
+        }
+    }
+    count
+}

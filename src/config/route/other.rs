@@ -36,6 +36,11 @@ fn vpls_keyword(key: &Word<'_>, w: &mut RouteWords<'_>, v: &mut VplsDraft, d: &m
         "size" => v.size = Some(u16_of(&w.expect("a size (0-65535) was expected")?, "a size (0-65535) was expected")?),
         "base" => v.base = Some(u32::from(u16_of(&w.expect("a base (0-65535) was expected")?, "a base (0-65535) was expected")?)),
         "rd" => v.rd = Some(attr::rd(w)?),
+        // The next-hop travels in MP_REACH_NLRI only (no NEXT_HOP attribute).
+        "next-hop" => {
+            attr::next_hop(w, d, Afi::L2VPN, false)?;
+            d.attrs.remove(crate::bgp::iana::attr_code::NEXT_HOP);
+        }
         "label" | "large-community" | "route-distinguisher" => return Ok(false),
         _ => return attr::common(key, w, d, Afi::L2VPN),
     }
