@@ -629,3 +629,75 @@ pub fn pack_initial(
     }
     count
 }
+
+// ===== offline session and the route self-check =====
+
+/// The session a neighbor would negotiate with a peer that mirrors its
+/// OPEN (what `validate -r` and the qa tests use).
+pub fn offline_negotiated(n: &Neighbor) -> crate::bgp::negotiated::Negotiated {
+    use super::AddPathMode;
+    let local_as = n.local_as.unwrap_or(0);
+    let peer_as = n.peer_as.unwrap_or(local_as);
+    let send = matches!(n.capability.add_path, AddPathMode::Send | AddPathMode::SendReceive);
+    crate::bgp::negotiated::Negotiated {
+        local_as,
+        peer_as,
+        asn4: n.capability.asn4,
+        families: n.outgoing_families().to_vec(),
+        addpath_send: if send { n.addpaths.clone() } else { Vec::new() },
+        addpath_receive: n.addpaths.clone(),
+        nexthop: if n.capability.nexthop == Some(true) { n.nexthops.clone() } else { Vec::new() },
+        msg_size: if n.capability.extended_message {
+            crate::bgp::negotiated::MSG_SIZE_EXTENDED
+        } else {
+            crate::bgp::negotiated::MSG_SIZE_STANDARD
+        },
+        aigp: n.capability.aigp == Some(true),
+        ..crate::bgp::negotiated::Negotiated::default()
+    }
+}
+
+/// `validate -r` (the reference's `check_generation`): every route of the
+/// neighbor, on an iBGP session, is packed alone, decoded, packed again
+/// from what was decoded, and both encodings must agree. The error names
+/// the route.
+pub fn self_check(n: &Neighbor) -> Result<usize, String> {
+    use crate::bgp::message::update::{Packer, RouteRef, Update, HEADER_LEN};
+    let mut neg = offline_negotiated(n);
+    neg.local_as = neg.peer_as;
+    // We decode what we sent: path-ids are read when they were written.
+    neg.addpath_receive = neg.addpath_send.clone();
+    // Families of routes that are never sent are skipped, as the RIB does.
+    let mut packer = Packer::new();
+    let mut checked = 0;
+    for r in &n.routes {
+        if !neg.families.contains(&r.nlri.family()) {
+            continue;
+        }
+        let hop = r.nexthop();
+        let mut first = bytes::BytesMut::new();
+        let one = [RouteRef { nlri: &r.nlri, nexthop: &hop, action: Action::Announce }];
+        if packer.pack_routes(&r.attributes, &one, &neg, true, &mut first) == 0 {
+            return Err(format!("route {} could not be encoded", r.nlri));
+        }
+        let len = usize::from(u16::from_be_bytes([first.get(16).copied().unwrap_or(0), first.get(17).copied().unwrap_or(0)]));
+        let msg = first.get(..len).unwrap_or(&first[..]);
+        let body = msg.get(HEADER_LEN..).unwrap_or(&[]);
+        let update = Update::unpack(body, &neg).map_err(|e| format!("route {} does not decode: {}", r.nlri, e))?;
+        if !update.errors.is_empty() {
+            return Err(format!("route {} decodes with errors: {:?}", r.nlri, update.errors));
+        }
+        let decoded: Vec<(Nlri, NextHop)> = update.announces().map(|(n, h)| (n.clone(), h)).collect();
+        let [(nlri, hop2)] = decoded.as_slice() else {
+            return Err(format!("route {} decodes to {} routes", r.nlri, decoded.len()));
+        };
+        let mut second = bytes::BytesMut::new();
+        let again = [RouteRef { nlri, nexthop: hop2, action: Action::Announce }];
+        packer.pack_routes(&update.attributes, &again, &neg, true, &mut second);
+        if second.get(..len) != Some(msg) {
+            return Err(format!("route {} encodes differently after a decode", r.nlri));
+        }
+        checked += 1;
+    }
+    Ok(checked)
+}

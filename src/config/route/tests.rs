@@ -8,7 +8,7 @@ use bytes::BytesMut;
 use super::*;
 use crate::bgp::message::update::Packer;
 use crate::bgp::negotiated::Negotiated;
-use crate::config::{load_str, AddPathMode, LoadOptions};
+use crate::config::{load_str, LoadOptions};
 
 fn options() -> LoadOptions {
     LoadOptions { check_programs: false, ..LoadOptions::default() }
@@ -28,23 +28,8 @@ fn to_hex(b: &[u8]) -> String {
     b.iter().map(|b| format!("{b:02X}")).collect()
 }
 
-/// What the qa peer agrees to: it mirrors our OPEN.
-pub(crate) fn negotiated_for(n: &Neighbor) -> Negotiated {
-    let local_as = n.local_as.unwrap_or(0);
-    let peer_as = n.peer_as.unwrap_or(local_as);
-    let send = matches!(n.capability.add_path, AddPathMode::Send | AddPathMode::SendReceive);
-    Negotiated {
-        local_as,
-        peer_as,
-        asn4: n.capability.asn4,
-        families: n.outgoing_families().to_vec(),
-        addpath_send: if send { n.addpaths.clone() } else { Vec::new() },
-        addpath_receive: n.addpaths.clone(),
-        nexthop: if n.capability.nexthop == Some(true) { n.nexthops.clone() } else { Vec::new() },
-        msg_size: if n.capability.extended_message { 65535 } else { 4096 },
-        aigp: n.capability.aigp == Some(true),
-        ..Negotiated::default()
-    }
+fn negotiated_for(n: &Neighbor) -> Negotiated {
+    offline_negotiated(n)
 }
 
 /// Split a packed stream into messages.
