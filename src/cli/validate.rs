@@ -65,8 +65,8 @@ pub fn run(options: ValidateOptions, env: Environment) -> ExitCode {
     let mut load = LoadOptions::from_env();
     load.bgp_passive = load.bgp_passive || env.bgp.passive;
     for path in &options.configurations {
+        // `cli::resolve` already logged "loading <file>".
         let shown = path.display();
-        log::info!(target: "configuration", "loading {}", shown);
         match check(path, &options, &load) {
             Ok(notes) => {
                 for n in notes {
@@ -75,13 +75,11 @@ pub fn run(options: ValidateOptions, env: Environment) -> ExitCode {
             }
             Err(Invalid::Config(e)) => {
                 eprintln!("{}", e);
-                critical(format_args!("{}", e));
                 critical(format_args!("{} is not a valid config file", shown));
                 return ExitCode::from(1);
             }
             Err(Invalid::Route(e)) => {
                 eprintln!("{}: {}", shown, e);
-                critical(format_args!("{}", e));
                 critical(format_args!("{} has an invalid route", shown));
                 return ExitCode::from(1);
             }

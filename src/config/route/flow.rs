@@ -346,9 +346,10 @@ pub(super) fn one_line(fam: Option<Family>, w: &mut RouteWords<'_>, ctx: &mut Ro
             component_value(code, w, &mut f)?;
             continue;
         }
+        // The `flow { route …; }` one-liner takes components and actions
+        // only; announce sections also take an rd (flow-vpn).
         match key.text() {
-            "rd" | "route-distinguisher" => d.rd = Some(attr::rd(w)?),
-            "next-hop" => next_hop(w, &mut d)?,
+            "rd" | "route-distinguisher" if fam.is_some() => d.rd = Some(attr::rd(w)?),
             _ => {
                 if !action(&key, w, &mut d)? {
                     return Err(key.expected("a flow match component or action was expected"));
@@ -374,8 +375,9 @@ fn next_hop(w: &mut RouteWords<'_>, d: &mut Draft) -> Result<(), ConfigError> {
     Ok(())
 }
 
-/// `route [name] { rd; next-hop; match { } then { } scope { } }`.
-fn block(node: Node<'_>, ctx: &mut RouteContext) -> Result<Route, ConfigError> {
+/// `route [name] { rd; next-hop; match { } then { } scope { } }` (also the
+/// API's `announce flow route { … }`, whose line lexes into such a section).
+pub fn block(node: Node<'_>, ctx: &mut RouteContext) -> Result<Route, ConfigError> {
     let mut f = FlowDraft::default();
     let mut d = Draft::default();
     for child in node.children() {

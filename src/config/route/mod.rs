@@ -190,6 +190,18 @@ pub fn parse_route(kind: RouteKind, words: &mut RouteWords<'_>, ctx: &mut RouteC
     }
 }
 
+/// A flow route written as a section (`route [name] { match { … } then
+/// { … } }`): the configuration's block form and the API's
+/// `announce flow route { … }` (its line lexes into a section node).
+pub fn parse_flow_block(node: Node<'_>, ctx: &mut RouteContext) -> Result<Route, ConfigError> {
+    flow::block(node, ctx)
+}
+
+/// A static route written as a section (`route <prefix> { … }`).
+pub fn parse_route_block(node: Node<'_>, ctx: &mut RouteContext) -> Result<Vec<Route>, ConfigError> {
+    static_route_block(node, ctx)
+}
+
 // ===== prefixes and IP routes =====
 
 /// `a.b.c.d/len`, `v6/len` or a host address; host bits must be zero.
