@@ -420,12 +420,12 @@ pub fn block(node: Node<'_>, ctx: &mut RouteContext) -> Result<Route, ConfigErro
 }
 
 /// A `flow { … }` section.
-pub(super) fn section(node: Node<'_>, ctx: &mut RouteContext, out: &mut Vec<Route>) -> Result<(), ConfigError> {
+pub(super) fn section(node: Node<'_>, ctx: &mut RouteContext, out: &mut super::Sink) -> Result<(), ConfigError> {
     for child in node.children() {
         let key = child.keyword();
         match (key.text(), child.is_section()) {
-            ("route", true) => out.push(block(child, ctx)?),
-            ("route", false) => out.extend(one_line(None, &mut RouteWords::args(child), ctx)?),
+            ("route", true) => out.add(&key, vec![block(child, ctx)?]),
+            ("route", false) => out.add(&key, one_line(None, &mut RouteWords::args(child), ctx)?),
             _ => return Err(key.expected("route was expected in flow")),
         }
     }

@@ -481,20 +481,20 @@ fn announce_ip(family: Family, w: &mut RouteWords<'_>, ctx: &mut RouteContext) -
 
 // ===== sections of a neighbor =====
 
-fn static_section(node: Node<'_>, ctx: &mut RouteContext, out: &mut Vec<Route>) -> Result<(), ConfigError> {
+fn static_section(node: Node<'_>, ctx: &mut RouteContext, out: &mut Sink) -> Result<(), ConfigError> {
     for child in node.children() {
         let key = child.keyword();
         match (key.text(), child.is_section()) {
-            ("route", false) => out.extend(static_route(&mut RouteWords::args(child), ctx)?),
-            ("route", true) => out.extend(static_route_block(child, ctx)?),
-            ("attributes" | "attribute", false) => out.extend(static_attributes(&mut RouteWords::args(child), ctx)?),
+            ("route", false) => out.add(&key, static_route(&mut RouteWords::args(child), ctx)?),
+            ("route", true) => out.add(&key, static_route_block(child, ctx)?),
+            ("attributes" | "attribute", false) => out.add(&key, static_attributes(&mut RouteWords::args(child), ctx)?),
             _ => return Err(key.expected("route or attributes was expected in static")),
         }
     }
     Ok(())
 }
 
-fn announce_section(node: Node<'_>, ctx: &mut RouteContext, out: &mut Vec<Route>) -> Result<(), ConfigError> {
+fn announce_section(node: Node<'_>, ctx: &mut RouteContext, out: &mut Sink) -> Result<(), ConfigError> {
     for block in node.children() {
         let key = block.keyword();
         if !block.is_section() {
@@ -524,17 +524,31 @@ fn announce_section(node: Node<'_>, ctx: &mut RouteContext, out: &mut Vec<Route>
                 (_, "mup") => RouteKind::Mup(afi),
                 _ => return Err(k.expected("unicast, multicast, nlri-mpls, mpls-vpn, flow, flow-vpn, mcast-vpn or mup was expected")),
             };
-            out.extend(parse_route(kind, &mut RouteWords::args(st), ctx)?);
+            out.add(&k, parse_route(kind, &mut RouteWords::args(st), ctx)?);
         }
     }
     Ok(())
+}
+
+/// Routes of a neighbor with where each was written (for later errors).
+#[derive(Default)]
+pub(crate) struct Sink {
+    routes: Vec<Route>,
+    at: Vec<u32>,
+}
+
+impl Sink {
+    fn add(&mut self, statement: &Word<'_>, routes: Vec<Route>) {
+        self.at.extend(std::iter::repeat(statement.offset()).take(routes.len()));
+        self.routes.extend(routes);
+    }
 }
 
 /// Fill `neighbor.routes` from its route sections (§4 order, §6.11 family
 /// check, §11.2 `next-hop self`).
 pub(crate) fn build_routes(neighbor: &mut Neighbor, ctx: &mut RouteContext) -> Result<(), ConfigError> {
     let sections = std::mem::take(&mut neighbor.route_sections);
-    let mut routes = Vec::new();
+    let mut sink = Sink::default();
     // Own static/l2vpn/flow, then own announce, then the templates' ones.
     let order = |own: bool| {
         let s = &sections;
@@ -542,43 +556,38 @@ pub(crate) fn build_routes(neighbor: &mut Neighbor, ctx: &mut RouteContext) -> R
             .into_iter()
             .flat_map(move |k| s.iter().filter(move |r| r.kind == k && r.template.is_none() == own))
     };
-    let mut at: Vec<(usize, u32)> = Vec::new();
     for section in order(true).chain(order(false)) {
         let node = section.section.node();
-        let start = routes.len();
         match section.kind {
-            RouteSectionKind::Static => static_section(node, ctx, &mut routes)?,
-            RouteSectionKind::Announce => announce_section(node, ctx, &mut routes)?,
-            RouteSectionKind::Flow => flow::section(node, ctx, &mut routes)?,
-            RouteSectionKind::L2vpn => other::l2vpn_section(node, ctx, &mut routes)?,
+            RouteSectionKind::Static => static_section(node, ctx, &mut sink)?,
+            RouteSectionKind::Announce => announce_section(node, ctx, &mut sink)?,
+            RouteSectionKind::Flow => flow::section(node, ctx, &mut sink)?,
+            RouteSectionKind::L2vpn => other::l2vpn_section(node, ctx, &mut sink)?,
         }
-        at.extend((start..routes.len()).map(|_| (0, node.keyword().offset())));
     }
     let doc = sections.first().map(|s| s.section.document().clone());
-    for (route, (_, offset)) in routes.iter_mut().zip(&at) {
+    let error = |offset: u32, message: String| match &doc {
+        Some(d) => d.error_at(offset, message),
+        None => ConfigError::new(&neighbor.file, neighbor.line, 1, message),
+    };
+    let mut routes = sink.routes;
+    for (route, offset) in routes.iter_mut().zip(sink.at) {
         let family = route.nlri.family();
         if family != Family::IPV4_UNICAST && !neighbor.families.contains(&family) {
-            let message = format!(
-                "a route of a configured family was expected, found a route of type {} {} (Trying to announce a route of type {},{} when we are not announcing the family to our peer)",
-                family.afi, family.safi, family.afi.0, family.safi.0
-            );
-            return Err(match &doc {
-                Some(d) => d.error_at(*offset, message),
-                None => ConfigError::new(&neighbor.file, neighbor.line, 1, message),
-            });
+            return Err(error(
+                offset,
+                format!(
+                    "a route of a configured family was expected, found a route of family {} {} (Trying to announce a route of type {},{} when we are not announcing the family to our peer)",
+                    family.afi, family.safi, family.afi.0, family.safi.0
+                ),
+            ));
         }
-        if let Err(e) = route.resolve(neighbor, &mut ctx.interner) {
-            return Err(match &doc {
-                Some(d) => d.error_at(*offset, e),
-                None => ConfigError::new(&neighbor.file, neighbor.line, 1, e),
-            });
-        }
+        route.resolve(neighbor, &mut ctx.interner).map_err(|e| error(offset, e))?;
     }
     neighbor.route_sections = sections;
     neighbor.routes = routes;
     Ok(())
 }
-
 
 // ===== the initial UPDATEs =====
 

@@ -94,12 +94,12 @@ fn vpls_block(node: Node<'_>, ctx: &mut RouteContext) -> Result<Route, ConfigErr
 }
 
 /// An `l2vpn { … }` section.
-pub(super) fn l2vpn_section(node: Node<'_>, ctx: &mut RouteContext, out: &mut Vec<Route>) -> Result<(), ConfigError> {
+pub(super) fn l2vpn_section(node: Node<'_>, ctx: &mut RouteContext, out: &mut super::Sink) -> Result<(), ConfigError> {
     for child in node.children() {
         let key = child.keyword();
         match (key.text(), child.is_section()) {
-            ("vpls", true) => out.push(vpls_block(child, ctx)?),
-            ("vpls", false) => out.extend(vpls_line(&mut RouteWords::args(child), ctx)?),
+            ("vpls", true) => out.add(&key, vec![vpls_block(child, ctx)?]),
+            ("vpls", false) => out.add(&key, vpls_line(&mut RouteWords::args(child), ctx)?),
             _ => return Err(key.expected("vpls was expected in l2vpn")),
         }
     }

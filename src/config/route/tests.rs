@@ -140,3 +140,134 @@ const KNOWN_FAILURES: usize = 0;
 fn is_eor(b: &[u8]) -> bool {
     b.len() == 23 || (b.len() == 30 && b.get(23..26) == Some(&[0x90, 0x0f, 0x00][..]))
 }
+
+// ===== bad routes: each error at its line and column =====
+
+const HEAD: &str = "neighbor 127.0.0.1 {\n router-id 1.2.3.4; local-address 127.0.0.1; local-as 1; peer-as 1;\n family { ipv4 unicast; ipv6 unicast; ipv4 flow; l2vpn vpls; ipv4 mpls-vpn; ipv4 nlri-mpls; ipv4 mcast-vpn; }\n";
+
+/// `line` (4 = first line after HEAD) holds the error; `at` is the text
+/// the error points at (its first occurrence on that line, or `;`).
+fn bad(body: &str, line: u32, at: &str, message: &str) {
+    let text = format!("{HEAD}{body}\n}}\n");
+    let err = match load_str("bad.conf", &text, &options()) {
+        Ok(_) => panic!("accepted:\n{body}"),
+        Err(e) => e,
+    };
+    let l = text.lines().nth(line as usize - 1).unwrap();
+    let column = l.find(at).unwrap_or_else(|| panic!("{at:?} not on line {line}")) as u32 + 1;
+    assert_eq!((err.line, err.column), (line, column), "{err}\n{body}");
+    assert!(err.to_string().contains(message), "{err} lacks {message:?}");
+    assert!(err.to_string().starts_with("bad.conf:"), "{err}");
+}
+
+#[test]
+fn bad_prefixes_and_next_hops() {
+    bad(" static { route 10.0.0.256/24 next-hop 1.2.3.4; }", 4, "10.0.0.256", "a prefix (ip/length) was expected, found \"10.0.0.256/24\"");
+    bad(" static { route 10.0.0.0/33 next-hop 1.2.3.4; }", 4, "10.0.0.0/33", "a prefix length of at most 32");
+    bad(" static { route 2001::/129 next-hop ::1; }", 4, "2001::/129", "at most 128");
+    bad(" static { route 10.0.0.1/24 next-hop 1.2.3.4; }", 4, "10.0.0.1/24", "no host bits set");
+    bad(" static { route 10.0.0.0/24 next-hop 1.2.3; }", 4, "1.2.3;", "an IP address or self was expected, found \"1.2.3\"");
+    bad(" static { route 10.0.0.0/24 med 5; }", 4, "10.0.0.0/24", "missing next-hop");
+    bad(" static { route 10.0.0.0/24 next-hop 1.2.3.4 med; }", 4, ";", "a MED (decimal number) was expected, found the end of the statement");
+    bad(" static {\n  route 10.0.0.0/24 {\n   next-hop 1.2.3.4;\n   med x;\n  }\n }", 7, "x;", "found \"x\"");
+}
+
+#[test]
+fn bad_communities() {
+    bad(" static { route 10.0.0.0/24 next-hop 1.2.3.4 community [ 1:2 65536:1 ]; }", 4, "65536:1", "both parts at most 65535");
+    bad(" static { route 10.0.0.0/24 next-hop 1.2.3.4 community no-such-name; }", 4, "no-such-name", "a community");
+    bad(" static { route 10.0.0.0/24 next-hop 1.2.3.4 extended-community colour:1:2; }", 4, "colour:1:2", "an extended-community type");
+    bad(" static { route 10.0.0.0/24 next-hop 1.2.3.4 extended-community target:1:4294967296; }", 4, "target:1:4294967296", "fits its field");
+    bad(" static { route 10.0.0.0/24 next-hop 1.2.3.4 extended-community 0x0102; }", 4, "0x0102", "16 hex digits");
+    bad(" static { route 10.0.0.0/24 next-hop 1.2.3.4 large-community 1:2; }", 4, "1:2;", "a large-community (A:B:C)");
+    bad(" static { route 10.0.0.0/24 next-hop 1.2.3.4 large-community [ 1:2:4294967296 ]; }", 4, "1:2:4294967296", "large-community");
+}
+
+#[test]
+fn bad_attributes() {
+    bad(" static { route 10.0.0.0/24 next-hop 1.2.3.4 colour red; }", 4, "colour", "a route attribute keyword was expected, found \"colour\"");
+    bad(" static { route 10.0.0.0/24 next-hop 1.2.3.4 as-path 65000; }", 4, "65000", "an as-path");
+    bad(" static { route 10.0.0.0/24 next-hop 1.2.3.4 origin best; }", 4, "best", "an origin");
+    bad(" static { route 10.0.0.0/24 next-hop 1.2.3.4 aggregator ( 1:1.2.3 ); }", 4, "1:1.2.3", "an aggregator");
+    bad(" static { route 10.0.0.0/24 next-hop 1.2.3.4 attribute [ 0x99 0xC0 0x123 ]; }", 4, "0x123", "even number of hexadecimal digits");
+    bad(" static { route 10.0.0.0/24 next-hop 1.2.3.4 label 1048576; }", 4, "1048576", "a label (0 to 1048575)");
+    bad(" static { route 10.0.0.0/24 next-hop 1.2.3.4 label 5 rd 1:2:3; }", 4, "1:2:3", "a route-distinguisher");
+    bad(" static { route 10.0.0.0/24 next-hop 1.2.3.4 rd 65536:65536 label 5; }", 4, "65536:65536", "a route-distinguisher");
+    bad(" static { route 10.0.0.0/24 next-hop 1.2.3.4 split /33; }", 4, "/33", "a split size /0 to /32");
+    bad(" static { route 0.0.0.0/4 next-hop 1.2.3.4 split /32; }", 4, "0.0.0.0/4", "a split of at most 2^24 routes");
+    bad(" static { route 10.0.0.0/24 next-hop 1.2.3.4 watchdog withdraw; }", 4, "withdraw;", "a watchdog name");
+    bad(" announce { ipv4 { unicast 10.0.0.0/24 next-hop 1.2.3.4 label 5; } }", 4, "label", "a route attribute keyword was expected");
+    bad(" announce { ipv4 { unicast 2001::/64 next-hop 1.2.3.4; } }", 4, "2001::/64", "an ipv4 prefix was expected");
+    bad(" announce { ipv4 { anycast 10.0.0.0/24 next-hop 1.2.3.4; } }", 4, "anycast", "unicast, multicast");
+}
+
+#[test]
+fn bad_flows() {
+    let m = |inner: &str| format!(" flow {{ route x {{ match {{ {inner} }} then {{ discard; }} }} }}");
+    bad(&m("destination-port !80;"), 4, "!80", "a flow operator");
+    bad(&m("destination-port >80&;"), 4, ">80&", "not ending with '&'");
+    bad(&m("colour 5;"), 4, "colour", "a flow match component");
+    bad(&m("source 10.0.0.0/8; destination 2001::/64;"), 4, "2001::/64", "one address family");
+    bad(&m("protocol martian;"), 4, "martian", "a flow value");
+    bad(" flow { route x { match { source 10.0.0.0/8; } then { mark 64; } } }", 4, "64;", "a DSCP value");
+    bad(" flow { route x { match { source 10.0.0.0/8; } then { redirect 1.2.3.4:5; } } }", 4, "1.2.3.4:5", "ipv4:number is not supported");
+    bad(" flow { route x { match { source 10.0.0.0/8; } then { interface-set sideways:input:1:2; } } }", 4, "sideways", "an interface-set");
+    bad(" flow { route source 10.0.0.0/8 rd 1:1 discard; }", 4, "rd", "a flow match component or action");
+}
+
+#[test]
+fn bad_families_and_next_hop_self() {
+    // ipv6 flow is not configured.
+    bad(" flow {\n  route x { match { source 2001::/64; } then { discard; } }\n }", 5, "route", "Trying to announce a route of type 2,133");
+    bad(" announce { ipv6 { mpls-vpn 2001::/64 next-hop ::1 label 5 rd 1:1; } }", 4, "mpls-vpn", "not announcing the family");
+    bad(" static { route 2001::/64 next-hop self; }", 4, "route", "use of \"next-hop self\"");
+    bad(" l2vpn { vpls endpoint 5 base 1 offset 1 size 8 rd 1:1 next-hop self; }", 4, "vpls", "use of \"next-hop self\"");
+    bad(" l2vpn { vpls base 1 offset 1 size 8 rd 1:1 next-hop 1.2.3.4; }", 4, "base", "an endpoint");
+    bad(" l2vpn { vpls endpoint 5 base 70000 offset 1 size 8 rd 1:1 next-hop 1.2.3.4; }", 4, "70000", "a base (0-65535)");
+    bad(" announce { ipv4 { mcast-vpn source-ad group 1.1.1.1 source 2.2.2.2 rd 1:1 next-hop 1.2.3.4; } }", 4, "group", "source was expected");
+}
+
+#[test]
+fn api_line_through_the_same_grammar() {
+    let doc = lex_line("api", "announce route 10.0.0.0/22 next-hop 1.2.3.4 community [65000:1] split /24").unwrap();
+    let mut w = RouteWords::all(doc.root().next().unwrap());
+    assert_eq!(w.next().unwrap().text(), "announce");
+    assert_eq!(w.next().unwrap().text(), "route");
+    let mut ctx = RouteContext::default();
+    let routes = parse_route(RouteKind::Static, &mut w, &mut ctx).unwrap();
+    assert_eq!(routes.len(), 4);
+    assert!(Rc::ptr_eq(&routes[0].attributes, &routes[3].attributes));
+    assert_eq!(routes[3].nlri.to_string(), "10.0.3.0/24");
+    // Withdrawals need no next-hop.
+    let doc = lex_line("api", "10.0.0.0/24").unwrap();
+    let mut ctx = RouteContext::new(Action::Withdraw);
+    let r = parse_route(RouteKind::Static, &mut RouteWords::all(doc.root().next().unwrap()), &mut ctx).unwrap();
+    assert_eq!(r[0].nexthop, NextHopSpec::None);
+    // Errors give the column in the line.
+    let doc = lex_line("api", "announce route 10.0.0.0/24 next-hop 1.2.3.4 med x").unwrap();
+    let mut w = RouteWords::all(doc.root().next().unwrap());
+    w.next();
+    w.next();
+    let e = parse_route(RouteKind::Static, &mut w, &mut RouteContext::default()).unwrap_err();
+    assert_eq!((e.line, e.column), (1, 49), "{e}");
+    // A flow block arrives as a section.
+    let doc = lex_line("api", "announce flow route { match { source 10.0.0.1/32; } then { discard; } }").unwrap();
+    let node = doc.root().next().unwrap();
+    assert!(node.is_section());
+    let r = parse_flow_block(node, &mut RouteContext::default()).unwrap();
+    assert_eq!(r.nlri.family(), Family::IPV4_FLOW);
+}
+
+#[test]
+fn interning_and_next_hop_self() {
+    let text = format!(
+        "{HEAD} static {{\n  route 10.0.0.0/24 next-hop self community 1:1;\n  route 10.0.1.0/24 next-hop self community 1:1;\n  route 10.0.2.0/24 next-hop 127.0.0.1 community 1:1;\n }}\n}}\n"
+    );
+    let c = load_str("t", &text, &options()).unwrap();
+    let r = &c.neighbors[0].routes;
+    assert_eq!(r.len(), 3);
+    assert_eq!(r[0].nexthop, NextHopSpec::Ip("127.0.0.1".parse().unwrap()));
+    // `self` resolved to the same address shares the written set.
+    assert!(Rc::ptr_eq(&r[0].attributes, &r[1].attributes));
+    assert!(Rc::ptr_eq(&r[0].attributes, &r[2].attributes));
+}
