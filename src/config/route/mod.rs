@@ -161,11 +161,49 @@ pub struct RouteContext {
     /// configuration routes are all announced.
     pub action: Action,
     pub interner: AttributeInterner,
+    cache: Repeat,
 }
 
 impl RouteContext {
     pub fn new(action: Action) -> RouteContext {
-        RouteContext { action, interner: AttributeInterner::new() }
+        RouteContext { action, interner: AttributeInterner::new(), cache: Repeat::default() }
+    }
+}
+
+/// Bulk configurations repeat the same attribute words on every line
+/// (`route <prefix> next-hop X community [ … ];`): when a statement's words
+/// after the prefix are those of the previous statement, its parsed draft
+/// and interned attributes are reused instead of parsed again.
+#[derive(Debug, Default)]
+struct Repeat {
+    key: String,
+    scratch: String,
+    draft: Option<(Draft, Rc<Attributes>)>,
+}
+
+impl Repeat {
+    /// Build the key of `words` (and the AFI the grammar depends on);
+    /// returns the cached draft when it matches the previous statement.
+    fn lookup(&mut self, tag: u8, afi: Afi, words: &RouteWords<'_>) -> Option<(Draft, Rc<Attributes>)> {
+        self.scratch.clear();
+        self.scratch.push(char::from(tag));
+        self.scratch.push_str(if afi == Afi::IPV6 { "6" } else { "4" });
+        let mut w = words.clone();
+        while let Some(word) = w.next() {
+            self.scratch.push('\0');
+            self.scratch.push_str(word.text());
+        }
+        if self.scratch == self.key {
+            return self.draft.clone();
+        }
+        None
+    }
+
+    fn store(&mut self, d: &Draft, attrs: &Rc<Attributes>) {
+        std::mem::swap(&mut self.key, &mut self.scratch);
+        let mut kept = d.clone();
+        kept.attrs = Attributes::new();
+        self.draft = Some((kept, attrs.clone()));
     }
 }
 
@@ -360,16 +398,25 @@ fn static_route(w: &mut RouteWords<'_>, ctx: &mut RouteContext) -> Result<Vec<Ro
         safi_of(&prefix)
     };
     let family = Family::new(afi, safi);
-    let mut d = Draft::default();
-    while let Some(key) = w.next() {
-        static_keyword(&key, w, &mut d, afi)?;
-    }
+    let (d, attributes) = match ctx.cache.lookup(b'r', afi, w) {
+        Some(hit) => hit,
+        None => {
+            let mut d = Draft::default();
+            while let Some(key) = w.next() {
+                static_keyword(&key, w, &mut d, afi)?;
+            }
+            let attributes = ctx.interner.intern(std::mem::take(&mut d.attrs));
+            ctx.cache.store(&d, &attributes);
+            (d, attributes)
+        }
+    };
     check_ip(family, &d, true, ctx, &at)?;
     check_split(&d, &prefix, &at)?;
     let cut = d.split;
     let nlri = build_ip_nlri(family, prefix, &d);
+    let route = Route { nlri, nexthop: d.nexthop, attributes, watchdog: d.watchdog, withdraw: d.withdraw, name: d.name };
     let mut out = Vec::with_capacity(1);
-    split(finish(nlri, d, ctx), cut, &mut out);
+    split(route, cut, &mut out);
     Ok(out)
 }
 

@@ -271,3 +271,44 @@ fn interning_and_next_hop_self() {
     assert!(Rc::ptr_eq(&r[0].attributes, &r[1].attributes));
     assert!(Rc::ptr_eq(&r[0].attributes, &r[2].attributes));
 }
+
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .unwrap_or(0)
+}
+
+/// The brief's size check (run by hand: `cargo test --release --lib
+/// million_routes_parse -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn million_routes_parse() {
+    let mut text = String::with_capacity(60_000_000);
+    text.push_str("neighbor 127.0.0.1 {\n router-id 1.2.3.4; local-address 127.0.0.1; local-as 1; peer-as 1;\n static {\n");
+    for n in 0..1_000_000u32 {
+        text.push_str(&format!("  route 10.{}.{}.{}/32 next-hop 1.2.3.4 community [65000:1];\n", n >> 16, (n >> 8) & 255, n & 255));
+    }
+    text.push_str(" }\n}\n");
+    let start = std::time::Instant::now();
+    let doc = crate::config::Document::parse("m", text.clone()).unwrap();
+    eprintln!("syntax tree alone: {:?}", start.elapsed());
+    drop(doc);
+    let before = rss_kib();
+    let start = std::time::Instant::now();
+    let c = load_str("million", &text, &options()).unwrap();
+    let elapsed = start.elapsed();
+    let after = rss_kib();
+    let routes = &c.neighbors[0].routes;
+    assert_eq!(routes.len(), 1_000_000);
+    assert!(routes.iter().all(|r| Rc::ptr_eq(&r.attributes, &routes[0].attributes)));
+    eprintln!(
+        "1M routes: parsed in {:?}; RSS {} MiB -> {} MiB (+{} MiB, text {} MiB); size_of Route {} bytes",
+        elapsed,
+        before / 1024,
+        after / 1024,
+        after.saturating_sub(before) / 1024,
+        text.len() >> 20,
+        std::mem::size_of::<Route>()
+    );
+}
