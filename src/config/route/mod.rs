@@ -78,19 +78,22 @@ impl Route {
     /// local-address when the AFI matches, else the router-id for IPv4
     /// routes; an error message otherwise.
     pub fn resolve(&mut self, neighbor: &Neighbor, interner: &mut AttributeInterner) -> Result<(), String> {
-        let NextHopSpec::SelfAfi(afi) = self.nexthop else { return Ok(()) };
-        let local = neighbor.local_address;
-        let ip = match local {
+        if !matches!(self.nexthop, NextHopSpec::SelfAfi(_)) {
+            return Ok(());
+        }
+        // The reference resolves on the route's AFI (`ip_self(nlri.afi)`).
+        let afi = self.nlri.family().afi;
+        let ip = match neighbor.local_address {
             Some(ip) if (ip.is_ipv4() && afi == Afi::IPV4) || (ip.is_ipv6() && afi == Afi::IPV6) => ip,
             Some(_) if afi == Afi::IPV4 => match neighbor.router_id {
                 Some(id) => IpAddr::V4(id),
-                None => return Err(self_error(&self.nlri)),
+                None => return Err(self_error(afi, neighbor)),
             },
-            _ => return Err(self_error(&self.nlri)),
+            _ => return Err(self_error(afi, neighbor)),
         };
         self.nexthop = NextHopSpec::Ip(ip);
-        // Flow routes carry the next-hop in the NLRI only.
-        if !matches!(self.nlri, Nlri::Flow(_)) {
+        // Flow and VPLS routes carry the next-hop in the NLRI only.
+        if !matches!(self.nlri, Nlri::Flow(_) | Nlri::Vpls(_)) {
             let mut attrs = (*self.attributes).clone();
             attrs.insert(Attribute::NextHop(ip));
             self.attributes = interner.intern(attrs);
@@ -99,8 +102,13 @@ impl Route {
     }
 }
 
-fn self_error(nlri: &Nlri) -> String {
-    format!("use of \"next-hop self\": the route ({}) does not have the same family as the BGP tcp session", nlri)
+fn self_error(afi: Afi, neighbor: &Neighbor) -> String {
+    let session = match neighbor.local_address {
+        Some(IpAddr::V4(_)) => "ipv4",
+        Some(IpAddr::V6(_)) => "ipv6",
+        None => "unknown: local-address auto",
+    };
+    format!("use of \"next-hop self\": the route ({}) does not have the same family as the BGP tcp session ({})", afi, session)
 }
 
 /// Shares identical attribute sets.
@@ -473,7 +481,8 @@ fn static_attributes(w: &mut RouteWords<'_>, ctx: &mut RouteContext) -> Result<V
     let family = Family::new(afi, safi);
     let mut d = Draft::default();
     loop {
-        let Some(key) = w.next() else { return Err(w.missing("nlri was expected")) };
+        // As the reference: attributes without `nlri` announce nothing.
+        let Some(key) = w.next() else { return Ok(Vec::new()) };
         if key.text() == "nlri" {
             break;
         }
