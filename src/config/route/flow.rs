@@ -64,21 +64,31 @@ fn flow_prefix(w: &Word<'_>, f: &mut FlowDraft) -> Result<FlowItem, ConfigError>
     Ok(FlowItem::Prefix { prefix, offset: if v6 { Some(offset.unwrap_or(0)) } else { None } })
 }
 
-fn value(code: u8, text: &str, w: &Word<'_>) -> Result<u64, ConfigError> {
+/// The largest value a component keyword takes, beyond its wire size:
+/// `dscp` is 6 bits (RFC 2474).
+fn limit(keyword: &str) -> u64 {
+    if keyword == "dscp" {
+        0x3F
+    } else {
+        u64::MAX
+    }
+}
+
+fn value(code: u8, text: &str, w: &Word<'_>, max: u64) -> Result<u64, ConfigError> {
     let v = if code == component::FLOW_LABEL {
         attr::number_of(text).filter(|v| *v < 1 << 20)
     } else {
         named_value(code, text)
     };
     let v = v.ok_or_else(|| w.expected("a flow value (number or name) was expected"))?;
-    if code == component::DSCP && v > 0xFF {
-        return Err(w.expected("a dscp/traffic-class value of at most 255 was expected"));
+    if v > max {
+        return Err(w.expected(&format!("a value of at most {} was expected", max)));
     }
     Ok(v)
 }
 
 /// One `term(&term)*` expression.
-fn expression(code: u8, w: &Word<'_>, first_and: bool, out: &mut Vec<(u8, FlowItem)>) -> Result<(), ConfigError> {
+fn expression(code: u8, max: u64, w: &Word<'_>, first_and: bool, out: &mut Vec<(u8, FlowItem)>) -> Result<(), ConfigError> {
     let binary = matches!(code, component::TCP_FLAGS | component::FRAGMENT);
     let mut and = first_and;
     for term in w.text().split('&') {
@@ -116,7 +126,7 @@ fn expression(code: u8, w: &Word<'_>, first_and: bool, out: &mut Vec<(u8, FlowIt
         } else {
             (op::EQ, term)
         };
-        let v = value(code, rest, w)?;
+        let v = value(code, rest, w, max)?;
         let and_bit = if and { op::AND } else { 0 };
         out.push((code, FlowItem::op(code, bits | and_bit, v)));
         and = true;
@@ -125,7 +135,7 @@ fn expression(code: u8, w: &Word<'_>, first_and: bool, out: &mut Vec<(u8, FlowIt
 }
 
 /// A component's value: one expression or `[ expr expr … ]`.
-fn component_value(code: u8, w: &mut RouteWords<'_>, f: &mut FlowDraft) -> Result<(), ConfigError> {
+fn component_value(code: u8, max: u64, w: &mut RouteWords<'_>, f: &mut FlowDraft) -> Result<(), ConfigError> {
     let first = w.expect("a flow value was expected")?;
     let prefix_kind = matches!(code, component::SOURCE | component::DESTINATION);
     let one = |word: &Word<'_>, f: &mut FlowDraft| -> Result<(), ConfigError> {
@@ -134,7 +144,7 @@ fn component_value(code: u8, w: &mut RouteWords<'_>, f: &mut FlowDraft) -> Resul
             f.items.push((code, item));
             Ok(())
         } else {
-            expression(code, word, false, &mut f.items)
+            expression(code, max, word, false, &mut f.items)
         }
     };
     if first.text() != "[" {
@@ -343,7 +353,7 @@ pub(super) fn one_line(fam: Option<Family>, w: &mut RouteWords<'_>, ctx: &mut Ro
     let at = w.peek();
     while let Some(key) = w.next() {
         if let Some(code) = component_code(key.text()) {
-            component_value(code, w, &mut f)?;
+            component_value(code, limit(key.text()), w, &mut f)?;
             continue;
         }
         // The `flow { route …; }` one-liner takes components and actions
@@ -394,7 +404,7 @@ pub fn block(node: Node<'_>, ctx: &mut RouteContext) -> Result<Route, ConfigErro
                 }
                 let mut w = RouteWords::args(st);
                 match (part, component_code(k.text())) {
-                    ("match", Some(code)) => component_value(code, &mut w, &mut f)?,
+                    ("match", Some(code)) => component_value(code, limit(k.text()), &mut w, &mut f)?,
                     ("match", None) => return Err(k.expected("a flow match component was expected")),
                     ("scope", _) if k.text() != "interface-set" => return Err(k.expected("interface-set was expected")),
                     _ => {

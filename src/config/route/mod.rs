@@ -319,16 +319,26 @@ fn static_keyword(key: &Word<'_>, w: &mut RouteWords<'_>, d: &mut Draft, afi: Af
 
 const MISSING: &str = "invalid route (missing next-hop, label or rd ?)";
 
+/// Where an IP route was written: the reference checks each form apart.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Form {
+    StaticLine,
+    StaticBlock,
+    Announce,
+}
+
 /// The reference's checks on an announced IP route.
-fn check_ip(family: Family, d: &Draft, one_line: bool, ctx: &RouteContext, at: &Word<'_>) -> Result<(), ConfigError> {
+fn check_ip(family: Family, d: &Draft, form: Form, ctx: &RouteContext, at: &Word<'_>) -> Result<(), ConfigError> {
     if ctx.action != Action::Announce {
         return Ok(());
     }
     let fail = || at.error(format!("{}: {}", at.text(), MISSING));
     match family.safi {
-        Safi::UNICAST | Safi::MULTICAST if d.nexthop == NextHopSpec::None => Err(fail()),
+        Safi::UNICAST if d.nexthop == NextHopSpec::None => Err(fail()),
+        // `announce { ipvX { multicast … } }` has no next-hop check.
+        Safi::MULTICAST if d.nexthop == NextHopSpec::None && form != Form::Announce => Err(fail()),
         Safi::NLRI_MPLS if d.labels.is_none() => Err(fail()),
-        Safi::MPLS_VPN if one_line && d.labels.is_none() => Err(fail()),
+        Safi::MPLS_VPN if form == Form::StaticLine && d.labels.is_none() => Err(fail()),
         Safi::MPLS_VPN if d.rd.is_none() => Err(fail()),
         _ => Ok(()),
     }
@@ -418,7 +428,7 @@ fn static_route(w: &mut RouteWords<'_>, ctx: &mut RouteContext) -> Result<Vec<Ro
             (d, attributes)
         }
     };
-    check_ip(family, &d, true, ctx, &at)?;
+    check_ip(family, &d, Form::StaticLine, ctx, &at)?;
     check_split(&d, &prefix, &at)?;
     let cut = d.split;
     let nlri = build_ip_nlri(family, prefix, &d);
@@ -457,7 +467,7 @@ fn static_route_block(node: Node<'_>, ctx: &mut RouteContext) -> Result<Vec<Rout
         safi_of(&prefix)
     };
     let family = Family::new(afi, safi);
-    check_ip(family, &d, false, ctx, &at)?;
+    check_ip(family, &d, Form::StaticBlock, ctx, &at)?;
     check_split(&d, &prefix, &at)?;
     let cut = d.split;
     let nlri = build_ip_nlri(family, prefix, &d);
@@ -529,7 +539,7 @@ fn announce_ip(family: Family, w: &mut RouteWords<'_>, ctx: &mut RouteContext) -
             }
         }
     }
-    check_ip(family, &d, false, ctx, &at)?;
+    check_ip(family, &d, Form::Announce, ctx, &at)?;
     // §10: split is accepted but not applied in announce sections.
     let nlri = build_ip_nlri(family, prefix, &d);
     Ok(vec![finish(nlri, d, ctx)])

@@ -209,6 +209,7 @@ fn bad_flows() {
     bad(&m("colour 5;"), 4, "colour", "a flow match component");
     bad(&m("source 10.0.0.0/8; destination 2001::/64;"), 4, "2001::/64", "one address family");
     bad(&m("protocol martian;"), 4, "martian", "a flow value");
+    bad(&m("dscp 64;"), 4, "64;", "a value of at most 63");
     bad(" flow { route x { match { source 10.0.0.0/8; } then { mark 64; } } }", 4, "64;", "a DSCP value");
     bad(" flow { route x { match { source 10.0.0.0/8; } then { redirect 1.2.3.4:5; } } }", 4, "1.2.3.4:5", "ipv4:number is not supported");
     bad(" flow { route x { match { source 10.0.0.0/8; } then { interface-set sideways:input:1:2; } } }", 4, "sideways", "an interface-set");
