@@ -605,7 +605,7 @@ pub(crate) struct Sink {
 
 impl Sink {
     fn add(&mut self, statement: &Word<'_>, routes: Vec<Route>) {
-        self.at.extend(std::iter::repeat(statement.offset()).take(routes.len()));
+        self.at.extend(std::iter::repeat_n(statement.offset(), routes.len()));
         self.routes.extend(routes);
     }
 }

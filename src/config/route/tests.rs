@@ -131,11 +131,8 @@ fn qa_configurations_pack_to_the_expected_bytes() {
     }
     eprintln!("{}", report.join("\n"));
     eprintln!("FAILURES ({}):\n{}", failures.len(), failures.join("\n"));
-    // Known differences are listed in the report; the test guards against regressions.
-    assert!(failures.len() <= KNOWN_FAILURES, "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
 }
-
-const KNOWN_FAILURES: usize = 0;
 
 fn is_eor(b: &[u8]) -> bool {
     b.len() == 23 || (b.len() == 30 && b.get(23..26) == Some(&[0x90, 0x0f, 0x00][..]))
