@@ -35,6 +35,21 @@ pub(crate) struct Draft {
     pub(crate) withdraw: bool,
 }
 
+impl Draft {
+    /// Add an attribute as the reference's `Attributes.add`: extended
+    /// communities accumulate; for any other code the first value written
+    /// stays and later ones are ignored.
+    pub(crate) fn add(&mut self, attr: Attribute) {
+        if let Attribute::ExtendedCommunities(c) = attr {
+            add_extended(self, c);
+            return;
+        }
+        if !self.attrs.has(attr.code()) {
+            self.attrs.insert(attr);
+        }
+    }
+}
+
 /// Plain decimal digits only (Python's `str.isdigit` for ASCII).
 pub(crate) fn digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
@@ -76,7 +91,7 @@ pub(crate) fn next_hop(w: &mut RouteWords<'_>, d: &mut Draft, afi: Afi, map_v4: 
         ip = IpAddr::V6(v4.to_ipv6_mapped());
     }
     d.nexthop = NextHopSpec::Ip(ip);
-    d.attrs.insert(Attribute::NextHop(ip));
+    d.add(Attribute::NextHop(ip));
     Ok(())
 }
 
@@ -93,24 +108,24 @@ pub(crate) fn common(key: &Word<'_>, w: &mut RouteWords<'_>, d: &mut Draft, afi:
                 "incomplete" => Origin::INCOMPLETE,
                 _ => return Err(v.expected("an origin (igp, egp or incomplete) was expected")),
             };
-            d.attrs.insert(Attribute::Origin(o));
+            d.add(Attribute::Origin(o));
         }
         "med" => {
             let v = w.expect("a MED (decimal number) was expected")?;
-            d.attrs.insert(Attribute::Med(Med(u32_of(&v, "a MED (decimal number) was expected")?)));
+            d.add(Attribute::Med(Med(u32_of(&v, "a MED (decimal number) was expected")?)));
         }
         "local-preference" => {
             let v = w.expect("a local-preference (decimal number) was expected")?;
             let n = u32_of(&v, "a local-preference (decimal number) was expected")?;
-            d.attrs.insert(Attribute::LocalPreference(LocalPreference(n)));
+            d.add(Attribute::LocalPreference(LocalPreference(n)));
         }
-        "as-path" => d.attrs.insert(Attribute::AsPath(as_path(w)?)),
-        "atomic-aggregate" => d.attrs.insert(Attribute::AtomicAggregate),
-        "aggregator" => d.attrs.insert(Attribute::Aggregator(aggregator(w)?)),
+        "as-path" => d.add(Attribute::AsPath(as_path(w)?)),
+        "atomic-aggregate" => d.add(Attribute::AtomicAggregate),
+        "aggregator" => d.add(Attribute::Aggregator(aggregator(w)?)),
         "originator-id" => {
             let v = w.expect("an originator-id (IPv4 address) was expected")?;
             let ip = v.text().parse::<Ipv4Addr>().map_err(|_| v.expected("an originator-id (IPv4 address) was expected"))?;
-            d.attrs.insert(Attribute::OriginatorId(OriginatorId(ip)));
+            d.add(Attribute::OriginatorId(OriginatorId(ip)));
         }
         "cluster-list" => {
             let mut ids = Vec::new();
@@ -118,7 +133,7 @@ pub(crate) fn common(key: &Word<'_>, w: &mut RouteWords<'_>, d: &mut Draft, afi:
                 ids.push(v.text().parse::<Ipv4Addr>().map_err(|_| v.expected("a cluster-id (IPv4 address) was expected"))?);
                 Ok(())
             })?;
-            d.attrs.insert(Attribute::ClusterList(ClusterList(ids)));
+            d.add(Attribute::ClusterList(ClusterList(ids)));
         }
         "community" => {
             let mut c = Communities::new();
@@ -126,7 +141,7 @@ pub(crate) fn common(key: &Word<'_>, w: &mut RouteWords<'_>, d: &mut Draft, afi:
                 c.push(community(&v)?);
                 Ok(())
             })?;
-            d.attrs.insert(Attribute::Communities(c));
+            d.add(Attribute::Communities(c));
         }
         "large-community" => {
             let mut c = LargeCommunities::new();
@@ -137,7 +152,7 @@ pub(crate) fn common(key: &Word<'_>, w: &mut RouteWords<'_>, d: &mut Draft, afi:
                 }
                 Ok(())
             })?;
-            d.attrs.insert(Attribute::LargeCommunities(c));
+            d.add(Attribute::LargeCommunities(c));
         }
         "extended-community" => {
             let mut c = ExtendedCommunities::new();
@@ -150,7 +165,7 @@ pub(crate) fn common(key: &Word<'_>, w: &mut RouteWords<'_>, d: &mut Draft, afi:
         "aigp" => {
             let v = w.expect("an aigp value (decimal or 0x hexadecimal) was expected")?;
             let n = number_of(v.text()).ok_or_else(|| v.expected("an aigp value (decimal or 0x hexadecimal) was expected"))?;
-            d.attrs.insert(Attribute::Aigp(Aigp::new(n)));
+            d.add(Attribute::Aigp(Aigp::new(n)));
         }
         "attribute" => generic(w, d)?,
         "name" => {
@@ -458,12 +473,12 @@ fn generic(w: &mut RouteWords<'_>, d: &mut Draft) -> Result<(), ConfigError> {
             .filter(|p| p.errors.is_empty())
             .and_then(|p| p.attributes.iter().next().cloned());
         match parsed {
-            Some(a) => d.attrs.insert(a),
+            Some(a) => d.add(a),
             None => return Err(data_w.expected(&format!("valid data for attribute code {} was expected", code))),
         }
         return Ok(());
     }
-    d.attrs.insert(Attribute::Unknown(Generic { code, flags, data }));
+    d.add(Attribute::Unknown(Generic { code, flags, data }));
     Ok(())
 }
 
@@ -548,7 +563,7 @@ pub(crate) fn prefix_sid(w: &mut RouteWords<'_>, d: &mut Draft) -> Result<(), Co
     if !srgb.is_empty() {
         tlvs.push(SrTlv::Srgb(srgb));
     }
-    d.attrs.insert(Attribute::PrefixSid(PrefixSid { tlvs }));
+    d.add(Attribute::PrefixSid(PrefixSid { tlvs }));
     Ok(())
 }
 
@@ -604,6 +619,6 @@ pub(crate) fn prefix_sid_srv6(w: &mut RouteWords<'_>, d: &mut Draft) -> Result<(
     }
     let info = vec![ServiceSubTlv::SidInformation { sid, flags: 0, behavior, subs }];
     let tlv = if l3 { SrTlv::L3Service(info) } else { SrTlv::L2Service(info) };
-    d.attrs.insert(Attribute::PrefixSid(PrefixSid { tlvs: vec![tlv] }));
+    d.add(Attribute::PrefixSid(PrefixSid { tlvs: vec![tlv] }));
     Ok(())
 }

@@ -4,7 +4,7 @@
 use std::net::IpAddr;
 
 use crate::bgp::attribute::{Attribute, ExtendedCommunities, ExtendedCommunitiesIpv6, ExtendedCommunity, ExtendedCommunityIpv6};
-use crate::bgp::iana::{attr_code, Afi, Family, Safi};
+use crate::bgp::iana::{Afi, Family, Safi};
 use crate::bgp::nlri::flow::{component, named_value, op, FlowItem};
 use crate::bgp::nlri::{Flow, Nlri, Prefix};
 use crate::config::error::ConfigError;
@@ -170,13 +170,12 @@ fn rate(rate: f32) -> [u8; 8] {
     [0x80, 0x06, 0, 0, r[0], r[1], r[2], r[3]]
 }
 
+/// IPv6 extended communities do not accumulate in the reference: the first
+/// action that sets them wins.
 fn add_ipv6_ext(d: &mut Draft, c: ExtendedCommunityIpv6) {
-    let mut all = match d.attrs.get(attr_code::IPV6_EXTENDED_COMMUNITY) {
-        Some(Attribute::ExtendedCommunitiesIpv6(old)) => old.clone(),
-        _ => ExtendedCommunitiesIpv6::new(),
-    };
+    let mut all = ExtendedCommunitiesIpv6::new();
     all.push(c);
-    d.attrs.insert(Attribute::ExtendedCommunitiesIpv6(all));
+    d.add(Attribute::ExtendedCommunitiesIpv6(all));
 }
 
 fn redirect_simpson(copy: bool) -> [u8; 8] {

@@ -310,3 +310,17 @@ fn million_routes_parse() {
         std::mem::size_of::<Route>()
     );
 }
+
+#[test]
+fn first_attribute_wins_extended_communities_accumulate() {
+    let text = format!(
+        "{HEAD} static {{\n  route 10.0.0.0/24 {{ next-hop 1.2.3.4; med 5; med 6; extended-community target:1:1; extended-community target:2:2; }}\n }}\n}}\n"
+    );
+    let c = load_str("t", &text, &options()).unwrap();
+    let a = &c.neighbors[0].routes[0].attributes;
+    assert_eq!(a.med(), Some(5));
+    match a.get(crate::bgp::iana::attr_code::EXTENDED_COMMUNITY) {
+        Some(crate::bgp::attribute::Attribute::ExtendedCommunities(e)) => assert_eq!(e.as_slice().len(), 2),
+        other => panic!("{other:?}"),
+    }
+}
