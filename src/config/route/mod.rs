@@ -65,6 +65,9 @@ pub struct Route {
     pub name: Option<Rc<str>>,
 }
 
+/// The name the API brief uses for a route fresh from the parser.
+pub type ParsedRoute = Route;
+
 impl Route {
     /// The codec next-hop (`None` while `self` is unresolved).
     pub fn nexthop(&self) -> NextHop {

@@ -324,3 +324,56 @@ fn first_attribute_wins_extended_communities_accumulate() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Random word sequences through every grammar: errors, never panics.
+#[test]
+fn random_route_words_never_panic() {
+    const WORDS: &[&str] = &[
+        "10.0.0.0/24", "2001::/64", "2001::/64/8", "1.2.3.4", "::1", "self", "next-hop", "label", "rd", "1:1", "1.2.3.4:5",
+        "65536:1", "[", "]", "(", ")", ",", "community", "extended-community", "large-community", "1:2:3", "target:1:2",
+        "as-path", "1", "0", "4294967296", "0x", "0x1234", "split", "/24", "/0", "/32", "/128", "med", "origin", "igp",
+        "attribute", "0x99", "0xC0", "path-information", "aggregator", "(1:1.2.3.4)", "cluster-list", "aigp", "name",
+        "watchdog", "withdraw", "source", "destination", "port", ">80&<90", "=3128", "!=0", "tcp-flags", "syn&!ack",
+        "fragment", "is-fragment", "redirect", "[2001::1]:5", "copy", "mark", "63", "action", "sample", "interface-set",
+        "transitive:input:1:2", "rate-limit", "discard", "endpoint", "base", "offset", "size", "source-ad", "group",
+        "shared-join", "rp", "source-as", "mup-isd", "mup-dsd", "mup-t1st", "mup-t2st", "teid", "qfi", "5/8", "nlri",
+        "bgp-prefix-sid", "bgp-prefix-sid-srv6", "l3-service", "flow-label", "dscp", "\u{e9}", "",
+    ];
+    let kinds = [
+        RouteKind::Static,
+        RouteKind::StaticAttributes,
+        RouteKind::Announce(Family::IPV4_UNICAST),
+        RouteKind::Announce(Family::IPV6_MPLS_VPN),
+        RouteKind::Announce(Family::IPV4_NLRI_MPLS),
+        RouteKind::Flow,
+        RouteKind::AnnounceFlow(Family::IPV6_FLOW_VPN),
+        RouteKind::Vpls,
+        RouteKind::McastVpn(Afi::IPV4),
+        RouteKind::Mup(Afi::IPV6),
+    ];
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    let mut ctx = RouteContext::default();
+    let (mut parsed, mut refused) = (0, 0);
+    for round in 0..20_000 {
+        let len = next(14);
+        let line: Vec<&str> = (0..len).map(|_| WORDS[next(WORDS.len())]).collect();
+        let line = line.join(" ");
+        let Ok(doc) = lex_line("fuzz", &line) else { continue };
+        let Some(node) = doc.root().next() else { continue };
+        let kind = kinds[round % kinds.len()];
+        match parse_route(kind, &mut RouteWords::all(node), &mut ctx) {
+            Ok(_) => parsed += 1,
+            Err(e) => {
+                refused += 1;
+                assert!(e.line >= 1 && e.column >= 1, "{e}");
+            }
+        }
+    }
+    assert!(refused > 10_000, "{parsed} parsed, {refused} refused");
+}
