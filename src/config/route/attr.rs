@@ -370,10 +370,10 @@ pub(crate) fn extended_community(v: &Word<'_>) -> Result<ExtendedCommunity, Conf
     let mut values = Vec::with_capacity(fields.len());
     for f in fields {
         let digit = f.strip_suffix('L').unwrap_or(f);
+        // Fields are decimal (optionally `L`-suffixed) or dotted IPv4; the
+        // reference has no hexadecimal field.
         let value: u64 = if digits(digit) {
             digit.parse().map_err(|_| bad())?
-        } else if let Some(h) = f.strip_prefix("0x") {
-            u64::from_str_radix(h, 16).map_err(|_| bad())?
         } else if f.contains('.') {
             u64::from(u32::from(f.parse::<Ipv4Addr>().map_err(|_| bad())?))
         } else {
