@@ -386,7 +386,7 @@ fn next_hop(w: &mut RouteWords<'_>, d: &mut Draft) -> Result<(), ConfigError> {
 
 /// `route [name] { rd; next-hop; match { } then { } scope { } }` (also the
 /// API's `announce flow route { … }`, whose line lexes into such a section).
-pub fn block(node: Node<'_>, ctx: &mut RouteContext) -> Result<Route, ConfigError> {
+pub(super) fn block(node: Node<'_>, ctx: &mut RouteContext) -> Result<Route, ConfigError> {
     let mut f = FlowDraft::default();
     let mut d = Draft::default();
     for child in node.children() {
