@@ -9,31 +9,22 @@
 //!   [`Neighbor`] (templates merged, defaults applied, post-processing and
 //!   validation of §6 done), capabilities, families, `api` bindings.
 //!
-//! Stage one of two: route-bearing sections (`static`, `announce`, `flow`,
-//! `l2vpn`) are kept as syntax-tree handles in [`Neighbor::route_sections`]
-//! and converted to typed routes in stage two (needs the codec types). Their
-//! content is **not checked** by [`load`] or [`validate`] yet.
+//! Route-bearing sections (`static`, `announce`, `flow`, `l2vpn`) are kept
+//! as syntax-tree handles in [`Neighbor::route_sections`] and converted by
+//! [`route`] (stage two) at the end of [`load`]: [`Neighbor::routes`] holds
+//! typed [`route::Route`]s in the reference's order (own `static`, `l2vpn`,
+//! `flow`, then own `announce`, then the templates' sections), every route
+//! of a configured family (§6.11, IPv4 unicast excepted) and `next-hop self`
+//! resolved (§11.2). [`route::pack_initial`] gives the UPDATEs ExaBGP sends
+//! for them when a session comes up.
 //!
 //! Errors are [`ConfigError`] values (`file:line:column: <expected>, found
 //! <what>`); the first error wins. Lexing errors anywhere in the file are
 //! reported before model errors (the reference reads one statement ahead, so
 //! in a file with two different errors it may name another one first).
 //!
-//! # Stage two: plugging in route conversion
-//!
-//! Each [`RouteSection`] is an owned handle ([`Section`]: an `Arc` on the
-//! [`Document`] and a node index). A converter walks
-//! `section.node().children()`; every [`Node`] gives `keyword()`, `args()`,
-//! `arg(n)`, `children()`, and every [`Word`] its `text()` and position, with
-//! `Word::expected("…was expected")` / `Node::missing(…)` to build errors in
-//! the house format. The intended shape is one pass called at the end of
-//! `load_text`, after `check_api_links`, that fills a `routes` field on each
-//! [`Neighbor`] and applies §4 order (own `static`/`flow`/`l2vpn` routes, then
-//! own `announce` routes, then [`RouteSection::template`] ones), §6.11 (route
-//! family must be configured, IPv4 unicast excepted), §6.12/§11.2 (`next-hop
-//! self` from `local_address` / `router_id`) and [`Neighbor::outgoing_families`]
-//! (multi-session quirk). Until then [`validate`] reports route sections as
-//! unchecked.
+//! The API reuses the route grammar: [`route::lex_line`] lexes one command
+//! line with this lexer and [`route::parse_route`] reads its words.
 
 pub mod api;
 pub mod capability;
@@ -43,6 +34,7 @@ mod lexer;
 pub mod neighbor;
 pub mod process;
 mod regex;
+pub mod route;
 pub mod syntax;
 mod value;
 
@@ -169,17 +161,12 @@ pub struct Validated {
     pub file: String,
     pub processes: usize,
     pub neighbors: usize,
-    /// Route-bearing sections that were **not** checked (their conversion to
-    /// routes is stage two).
-    pub unchecked_route_sections: usize,
+    /// Routes configured over all neighbors.
+    pub routes: usize,
 }
 
 /// Check configuration files: syntax, processes, neighbors, templates,
-/// families, capabilities and `api` links.
-///
-/// Route contents (`static`, `announce`, `flow`, `l2vpn` sections) are not
-/// checked yet: success says nothing about them, and
-/// [`Validated::unchecked_route_sections`] counts what was skipped.
+/// families, capabilities, `api` links and routes.
 pub fn validate(paths: &[PathBuf], options: &LoadOptions) -> Result<Vec<Validated>, ConfigError> {
     let configs = load(paths, options)?;
     Ok(configs
@@ -188,7 +175,7 @@ pub fn validate(paths: &[PathBuf], options: &LoadOptions) -> Result<Vec<Validate
             file: c.file.clone(),
             processes: c.processes.len(),
             neighbors: c.neighbors.len(),
-            unchecked_route_sections: c.neighbors.iter().map(|n| n.route_sections.len()).sum(),
+            routes: c.neighbors.iter().map(|n| n.routes.len()).sum(),
         })
         .collect())
 }
@@ -247,6 +234,10 @@ fn load_text(name: &str, text: String, config_dir: &Path, options: &LoadOptions)
     }
 
     check_api_links(&doc, &neighbors, &processes)?;
+    let mut route_ctx = route::RouteContext::default();
+    for n in neighbors.iter_mut() {
+        route::build_routes(n, &mut route_ctx)?;
+    }
     Ok(Configuration { file: name.to_string(), processes, neighbors, document: doc })
 }
 

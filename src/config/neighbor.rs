@@ -104,6 +104,9 @@ pub struct Neighbor {
     /// Route-bearing sections, converted to typed routes in stage two (needs
     /// the codec types). Own sections first, then the templates' ones.
     pub route_sections: Vec<RouteSection>,
+    /// The configured routes (stage two), in the reference's order, with
+    /// `next-hop self` resolved.
+    pub routes: Vec<super::route::Route>,
 }
 
 impl Neighbor {
@@ -810,6 +813,7 @@ pub(crate) fn finalize(
         addpaths,
         api: d.api.into_iter().map(|a| a.api).collect(),
         route_sections: d.routes,
+        routes: Vec::new(),
     })
 }
 

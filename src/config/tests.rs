@@ -388,14 +388,19 @@ impl Rng {
 }
 
 const SEED_CONFIG: &str = "process p { run /bin/sh -c \"x y\"; encoder json; respawn false; }
-template { neighbor t { hold-time 40; family { ipv4 unicast; ipv6 unicast; } capability { add-path send/receive; graceful-restart 5; } api a { processes [ p ]; receive { parsed; update; } } } }
+template { neighbor t { hold-time 40; family { ipv4 unicast; ipv6 unicast; ipv4 flow; ipv4 flow-vpn; ipv6 flow; l2vpn vpls; ipv4 mpls-vpn; ipv4 nlri-mpls; ipv4 mcast-vpn; ipv6 mup; } capability { add-path send/receive; graceful-restart 5; } api a { processes [ p ]; receive { parsed; update; } } } }
 neighbor 127.0.0.1 {
   router-id 1.2.3.4; local-as 65000; peer-as 1.5; local-address 127.0.0.1; inherit [ t ];
   md5-password 'se cret'; outgoing-ttl 5; nexthop { ipv4 unicast ipv6; } add-path { ipv4 unicast; }
-  static { route 10.0.0.0/8 next-hop 1.2.3.4 community [ 1:1 2:2 ]; route 2001::/16 { next-hop ::1; } }
-  flow { route x { match { source 1.0.0.0/8; } then { discard; } } }
+  static { route 10.0.0.0/8 next-hop 1.2.3.4 community [ 1:1 2:2 ] as-path [ 1 2 ] ( 3 4 ) split /10; route 2001::/16 { next-hop ::1; } }
+  static { route 10.1.0.0/16 label [ 5 6 ] rd 1.2.3.4:5 next-hop self extended-community [ target:1:2 origin:1.2.3.4:5 0x0002000100000002 ] large-community 1:2:3 aggregator ( 1:1.2.3.4 ) attribute [ 0x99 0xC0 0x0102 ] aigp 0x10 path-information 1.2.3.4; }
+  static { attributes med 5 local-preference 6 originator-id 1.1.1.1 cluster-list [ 1.1.1.1 2.2.2.2 ] bgp-prefix-sid [ 1, [ ( 2,3 ) ] ] nlri 10.2.0.0/16 10.3.0.0/16; }
+  flow { route x { rd 1:2; next-hop 1.2.3.4; match { source 1.0.0.0/8; destination-port [ >8080&<8088 =3128 ]; tcp-flags [ syn&!=ack ]; fragment is-fragment; } then { discard; rate-limit 9600; redirect 1:2; mark 5; action sample; copy 1.2.3.4; } scope { interface-set transitive:input:1:2; } } }
+  flow { route source 2001::/64/0 next-header tcp redirect-to-nexthop-ietf 2001::1; }
   l2vpn { vpls \\
-    endpoint 5; }
+    endpoint 5 base 10 offset 1 size 8 rd 1:2 next-hop 1.2.3.4; vpls s { endpoint 6; base 1; offset 1; size 2; rd 1:3; next-hop 1.2.3.4; } }
+  announce { ipv4 { unicast 10.9.0.0/16 next-hop 1.2.3.4 origin egp; mcast-vpn source-ad source 1.1.1.1 group 2.2.2.2 rd 1:1 next-hop 1.2.3.4; flow-vpn destination 1.2.3.0/24 rd 1:2 accept; }
+    ipv6 { mup mup-t1st 2001:db8::/64 rd 1:1 teid 5 qfi 9 endpoint 2001::1 next-hop 1.2.3.4 bgp-prefix-sid-srv6 ( l3-service 2001::2 0x48 [ 64,24,16,0,0,0 ] ); } }
 }
 ";
 
