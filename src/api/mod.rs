@@ -9,3 +9,4 @@ pub mod command;
 pub mod line;
 pub mod selector;
 pub mod show;
+pub mod delivery;
