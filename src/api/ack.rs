@@ -98,7 +98,10 @@ mod tests {
         // enable-ack (done), announce (done).
         assert_eq!(run(true, &["announce", "silence-ack"]), vec![DONE]);
         assert_eq!(run(true, &["announce", "silence-ack", "announce"]), vec![DONE]);
-        assert_eq!(run(true, &["announce", "silence-ack", "announce", "enable-ack", "announce"]), vec![DONE, DONE, DONE]);
+        assert_eq!(
+            run(true, &["announce", "silence-ack", "announce", "enable-ack", "announce"]),
+            vec![DONE, DONE, DONE]
+        );
     }
 
     #[test]

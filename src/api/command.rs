@@ -84,8 +84,10 @@ pub enum RibFamily {
 }
 
 /// The two lines `show neighbor` prints without an option.
-pub const SHOW_NEIGHBOR_USAGE: [&str; 2] =
-    ["please specify summary, extensive or configuration", "you can filter by peer ip address adding it after the word neighbor"];
+pub const SHOW_NEIGHBOR_USAGE: [&str; 2] = [
+    "please specify summary, extensive or configuration",
+    "you can filter by peer ip address adding it after the word neighbor",
+];
 
 /// One parsed command. `R` is the route parser's output.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -111,27 +113,49 @@ pub enum Command<R> {
     /// Cease with this subcode to the matching established peers; `done`
     /// even when none matches. Quirk kept from ExaBGP: without a selector
     /// nothing is torn down (still `done`).
-    Teardown { selector: Selector, subcode: u8 },
+    Teardown {
+        selector: Selector,
+        subcode: u8,
+    },
     /// `show neighbor …`. `limit`: the last word when it is not `neighbor`
     /// (an exact peer address for summary, a substring of the peer's key
     /// for extensive and configuration; ignored by json).
-    ShowNeighbor { view: NeighborView, limit: Option<String> },
+    ShowNeighbor {
+        view: NeighborView,
+        limit: Option<String>,
+    },
     /// `show adj-rib in|out [extensive] [json] [inet|flow|l2vpn] [<ip>]`.
     /// Use [`ShowAdjRib::selects`] to pick the peers.
     ShowAdjRib(ShowAdjRib),
     /// Resend the adj-rib-out of the matching established peers (`error`
     /// when none matches).
-    FlushAdjRibOut { selector: Selector },
+    FlushAdjRibOut {
+        selector: Selector,
+    },
     /// Clear adj-rib-in, or withdraw the adj-rib-out, of the matching peers
     /// (all peers, not only established ones; `error` when none matches).
-    ClearAdjRib { selector: Selector, rib: Rib },
+    ClearAdjRib {
+        selector: Selector,
+        rib: Rib,
+    },
     /// End-of-RIB for this family to the matching established peers.
-    Eor { selector: Selector, family: Family },
+    Eor {
+        selector: Selector,
+        family: Family,
+    },
     /// ROUTE-REFRESH to the matching established peers negotiating `family`.
-    RouteRefresh { selector: Selector, family: Family },
+    RouteRefresh {
+        selector: Selector,
+        family: Family,
+    },
     /// Routes (or an operational message, `kind == Operational`) for the
     /// matching peers among those the process owns.
-    Routes { selector: Selector, action: Action, kind: RouteKind, routes: R },
+    Routes {
+        selector: Selector,
+        action: Action,
+        kind: RouteKind,
+        routes: R,
+    },
     /// `announce operational` whose word 2 is not a known type (which is
     /// the case whenever a selector is written): answered `done`, nothing
     /// sent.
@@ -139,7 +163,10 @@ pub enum Command<R> {
     /// `announce|withdraw watchdog [name]`: every configured neighbor,
     /// selectors ignored. `None`: use the process's name. Quirk kept: the
     /// name is word 2 of the whole line.
-    Watchdog { action: Action, name: Option<String> },
+    Watchdog {
+        action: Action,
+        name: Option<String>,
+    },
 }
 
 impl<R> Command<R> {
@@ -216,7 +243,9 @@ impl fmt::Display for CommandError {
         match self {
             CommandError::Unknown => f.write_str("command not understood"),
             CommandError::NoJson(c) => write!(f, "{c} has no json output"),
-            CommandError::Unexpected { command } => write!(f, "unexpected words before '{command}'"),
+            CommandError::Unexpected { command } => {
+                write!(f, "unexpected words before '{command}'")
+            }
             CommandError::MissingCommand => f.write_str("no command after the neighbor selector"),
             CommandError::MissingRoute(c) => write!(f, "nothing to parse after '{c}'"),
             CommandError::Route(why) => write!(f, "could not parse the route: {why}"),
@@ -358,7 +387,9 @@ pub fn parse<P: RouteParser>(line: &str, hook: &mut P) -> Result<Command<P::Outp
         "announce route-refresh" => {
             let (selector, command) = selected(line)?;
             let family = match arguments(command).as_slice() {
-                [afi, safi] => Family::from_names(afi, safi).ok_or(CommandError::Argument("unknown family for route-refresh"))?,
+                [afi, safi] => {
+                    Family::from_names(afi, safi).ok_or(CommandError::Argument("unknown family for route-refresh"))?
+                }
                 _ => return Err(CommandError::Argument("route-refresh takes <afi> <safi>")),
             };
             Command::RouteRefresh { selector, family }
@@ -391,7 +422,8 @@ fn teardown<R>(line: &str) -> Result<Command<R>, CommandError> {
     if code.is_empty() || !code.bytes().all(|b| b.is_ascii_digit()) {
         return Err(CommandError::Argument("the teardown subcode must be a number"));
     }
-    let subcode = code.parse::<u8>().map_err(|_| CommandError::Argument("the teardown subcode must fit in an octet"))?;
+    let subcode =
+        code.parse::<u8>().map_err(|_| CommandError::Argument("the teardown subcode must fit in an octet"))?;
     Ok(Command::Teardown { selector, subcode })
 }
 

@@ -125,10 +125,7 @@ pub fn push_python_float(out: &mut String, v: f64) {
 
 /// Seconds since the epoch, as ExaBGP's `time.time()`.
 pub fn now() -> f64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs_f64())
-        .unwrap_or(0.0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0)
 }
 
 fn hostname() -> String {

@@ -138,3 +138,146 @@ pub fn long_name(category: u8) -> &'static str {
         _ => "unknown",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::json::tests::{id, writer};
+
+    /// UPDATE body: origin igp, as-path (65001), next-hop 127.0.0.1,
+    /// NLRI 20.0.0.0/24 and 20.0.1.0/24 (the live sample of api.md §5.6).
+    const BODY: [u8; 32] = [
+        0, 0, 0, 20, 0x40, 1, 1, 0, 0x40, 2, 6, 2, 1, 0, 0, 0xfd, 0xe9, 0x40, 3, 4, 127, 0, 0, 1, 24, 20, 0, 0, 24, 20,
+        0, 1,
+    ];
+
+    fn neg() -> Negotiated {
+        let mut n = Negotiated::default();
+        n.asn4 = true;
+        n
+    }
+
+    fn render(encoding: Encoding, e: &Event<'_>) -> String {
+        let w = writer();
+        let ctx = Context { writer: &w, time: 1.5, compact: false };
+        let mut out = String::new();
+        let mut c = 0;
+        encode(encoding, &ctx, &id(), &mut c, e, &mut out);
+        out
+    }
+
+    #[test]
+    fn update_json_live_sample() {
+        let n = neg();
+        let u = Update::unpack(&BODY, &n).unwrap();
+        let mut negj = String::new();
+        n.json(&mut negj);
+        let e = Event::Message {
+            direction: Direction::Send,
+            message: Message::Update(&u),
+            negotiated: Some(&n),
+            raw: None,
+        };
+        let out = render(Encoding::Json, &e);
+        let expected_tail = format!(
+            "\"type\": \"update\", \"neighbor\": {{ \"address\": {{ \"local\": \"127.0.0.1\", \"peer\": \"127.0.0.2\" }}, \
+             \"asn\": {{ \"local\": 65001, \"peer\": 65002 }} , \"direction\": \"send\", \"message\": {{ \"update\": {{ \
+             \"attribute\": {{ \"origin\": \"igp\", \"as-path\": {{\"0\": {{\"element\": \"as-sequence\", \"value\": [65001]}}}} }}, \
+             \"announce\": {{ \"ipv4 unicast\": {{ \"127.0.0.1\": [ {{ \"nlri\": \"20.0.0.0/24\" }}, {{ \"nlri\": \"20.0.1.0/24\" }} ] }} }} }} }}, \
+             {negj} }} }}\n"
+        );
+        assert!(out.ends_with(&expected_tail), "{out}\n{expected_tail}");
+        assert!(out.contains("\"counter\": 1, \"type\": \"update\""));
+    }
+
+    #[test]
+    fn update_json_compact_and_consolidated() {
+        let n = neg();
+        let u = Update::unpack(&BODY, &n).unwrap();
+        let w = writer();
+        let ctx = Context { writer: &w, time: 1.5, compact: true };
+        let header: Vec<u8> = [0xffu8; 16].iter().copied().chain([0, 51, 2]).collect();
+        let e = Event::Message {
+            direction: Direction::Receive,
+            message: Message::Update(&u),
+            negotiated: None,
+            raw: Some(Raw { header: &header, body: &BODY }),
+        };
+        let mut out = String::new();
+        let mut c = 0;
+        encode(Encoding::Json, &ctx, &id(), &mut c, &e, &mut out);
+        assert!(out.contains("\"127.0.0.1\": [ \"20.0.0.0/24\", \"20.0.1.0/24\" ]"), "{out}");
+        assert!(out.contains("\"type\": \"update\", \"header\": \"0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF003302\", \"body\": \"0x00000014"), "{out}");
+        assert!(out.ends_with("] } } } } } }\n"), "{out}");
+    }
+
+    #[test]
+    fn update_text_block() {
+        let n = neg();
+        let u = Update::unpack(&BODY, &n).unwrap();
+        let e =
+            Event::Message { direction: Direction::Receive, message: Message::Update(&u), negotiated: None, raw: None };
+        let out = render(Encoding::Text, &e);
+        let lines: Vec<&str> = out.split('\n').collect();
+        assert_eq!(lines[0], "neighbor 127.0.0.2 receive update start");
+        assert!(
+            lines[1]
+                .starts_with("neighbor 127.0.0.2 receive update announced 20.0.0.0/24 next-hop 127.0.0.1 origin igp"),
+            "{out}"
+        );
+        assert!(
+            lines[2]
+                .starts_with("neighbor 127.0.0.2 receive update announced 20.0.1.0/24 next-hop 127.0.0.1 origin igp"),
+            "{out}"
+        );
+        assert_eq!(&lines[3..], &["neighbor 127.0.0.2 receive update end", "", ""]);
+    }
+
+    #[test]
+    fn open_json_key_styles() {
+        use crate::bgp::capability::{Asn4, Capabilities, Capability};
+        let mut caps = Capabilities::new();
+        caps.insert(Capability::Asn4(Asn4(65001)));
+        let open =
+            Open { version: 4, asn: 65001, hold_time: 9, router_id: "1.1.1.1".parse().unwrap(), capabilities: caps };
+        let sent = render(
+            Encoding::Json,
+            &Event::Message { direction: Direction::Send, message: Message::Open(&open), negotiated: None, raw: None },
+        );
+        assert!(
+            sent.contains(", \"direction\": \"send\", \"open\": { \"version\": 4, \"asn\": 65001, \"hold_time\": 9, \"router_id\": \"1.1.1.1\", \"capabilities\": { \"asn4\": "),
+            "{sent}"
+        );
+        assert!(sent.ends_with(" } } } }\n"), "{sent}");
+        let received = render(
+            Encoding::Json,
+            &Event::Message {
+                direction: Direction::Receive,
+                message: Message::Open(&open),
+                negotiated: None,
+                raw: None,
+            },
+        );
+        assert!(received.contains("\"capabilities\": { \"65\": "), "{received}");
+        let text = render(
+            Encoding::Text,
+            &Event::Message { direction: Direction::Send, message: Message::Open(&open), negotiated: None, raw: None },
+        );
+        assert!(
+            text.starts_with(
+                "neighbor 127.0.0.2 send open version 4 asn 65001 hold_time 9 router_id 1.1.1.1 capabilities ["
+            ),
+            "{text}"
+        );
+        assert!(text.ends_with("]\n\n"), "{text}");
+    }
+
+    #[test]
+    fn raw_split() {
+        let msg = [0xffu8; 19];
+        let r = Raw::split(&msg);
+        assert_eq!((r.header.len(), r.body.len()), (19, 0));
+        let r = Raw::split(&[1, 2]);
+        assert_eq!((r.header.len(), r.body.len()), (2, 0));
+    }
+}

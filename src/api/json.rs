@@ -76,15 +76,23 @@ fn state(ctx: &Context<'_>, id: &NeighborId, c: Option<u64>, name: &str, reason:
 /// ExaBGP turns brackets and braces of a down reason into parentheses
 /// (`stop, message [shutting down]` → `stop, message (shutting down)`).
 pub fn down_reason(reason: &str) -> String {
-    reason.chars().map(|c| match c {
-        '[' | '{' => '(',
-        ']' | '}' => ')',
-        c => c,
-    })
-    .collect()
+    reason
+        .chars()
+        .map(|c| match c {
+            '[' | '{' => '(',
+            ']' | '}' => ')',
+            c => c,
+        })
+        .collect()
 }
 
-fn payload(ctx: &Context<'_>, direction: envelope::Direction, m: &Message<'_>, neg: Option<&Negotiated>, o: &mut String) {
+fn payload(
+    ctx: &Context<'_>,
+    direction: envelope::Direction,
+    m: &Message<'_>,
+    neg: Option<&Negotiated>,
+    o: &mut String,
+) {
     match m {
         Message::Open(open) => {
             let keys = if direction == envelope::Direction::Send { KeyStyle::Names } else { KeyStyle::Codes };
@@ -209,7 +217,12 @@ pub(crate) mod tests {
         );
         let header = [0xffu8; 16].iter().copied().chain([0, 19, 4]).collect::<Vec<u8>>();
         let raw = Raw { header: &header, body: &[] };
-        let e = Event::Message { direction: Direction::Receive, message: Message::KeepAlive, negotiated: None, raw: Some(raw) };
+        let e = Event::Message {
+            direction: Direction::Receive,
+            message: Message::KeepAlive,
+            negotiated: None,
+            raw: Some(raw),
+        };
         assert_eq!(
             render(e, &mut c),
             format!(
@@ -258,7 +271,12 @@ pub(crate) mod tests {
     fn notification_refresh() {
         let mut c = 0;
         let n = Notification { code: 6, subcode: 2, raw: b"bye".to_vec(), data: b"bye".to_vec() };
-        let e = Event::Message { direction: Direction::Receive, message: Message::Notification(&n), negotiated: None, raw: None };
+        let e = Event::Message {
+            direction: Direction::Receive,
+            message: Message::Notification(&n),
+            negotiated: None,
+            raw: None,
+        };
         assert_eq!(
             render(e, &mut c),
             format!(
@@ -267,7 +285,12 @@ pub(crate) mod tests {
             )
         );
         let r = RouteRefresh { afi: crate::bgp::iana::Afi::IPV4, safi: crate::bgp::iana::Safi::UNICAST, subtype: 0 };
-        let e = Event::Message { direction: Direction::Receive, message: Message::Refresh(&r), negotiated: None, raw: None };
+        let e = Event::Message {
+            direction: Direction::Receive,
+            message: Message::Refresh(&r),
+            negotiated: None,
+            raw: None,
+        };
         assert_eq!(
             render(e, &mut c),
             format!(

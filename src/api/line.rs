@@ -114,10 +114,16 @@ mod tests {
 
     #[test]
     fn normalisation_like_formated() {
-        assert_eq!(n("  announce route 1.0.0.0/24  next-hop 1.1.1.1\t\tmed 2  "), "announce route 1.0.0.0/24 next-hop 1.1.1.1 med 2");
+        assert_eq!(
+            n("  announce route 1.0.0.0/24  next-hop 1.1.1.1\t\tmed 2  "),
+            "announce route 1.0.0.0/24 next-hop 1.1.1.1 med 2"
+        );
         assert_eq!(n("community [2:1]"), "community [ 2:1 ]");
         assert_eq!(n("a [64,24,16]"), "a [ 64 , 24 , 16 ]");
-        assert_eq!(n("neighbor 1.1.1.1 router-id 1.2.3.4, neighbor 1.1.1.1 x"), "neighbor 1.1.1.1 router-id 1.2.3.4 , neighbor 1.1.1.1 x");
+        assert_eq!(
+            n("neighbor 1.1.1.1 router-id 1.2.3.4, neighbor 1.1.1.1 x"),
+            "neighbor 1.1.1.1 router-id 1.2.3.4 , neighbor 1.1.1.1 x"
+        );
         assert_eq!(n("( l3-service x )"), "( l3-service x )");
         assert_eq!(n("aggregator (1:2.3.4.5)"), "aggregator ( 1:2.3.4.5 )");
         // Stripping happens before the replacements, as in ExaBGP.

@@ -208,7 +208,9 @@ mod tests {
 
     #[test]
     fn pairs_and_alternatives() {
-        let (s, c) = extract("neighbor 127.0.0.1 local-as 1 peer-as 1 local-ip 127.0.0.1 router-id 1.2.3.4 announce route x").unwrap();
+        let (s, c) =
+            extract("neighbor 127.0.0.1 local-as 1 peer-as 1 local-ip 127.0.0.1 router-id 1.2.3.4 announce route x")
+                .unwrap();
         assert_eq!(c, "announce route x");
         assert_eq!(
             s.alternatives(),
@@ -222,7 +224,8 @@ mod tests {
         );
         assert!(s.matches(&key()));
 
-        let (s, c) = extract("neighbor 127.0.0.1 router-id 1.2.3.4 , neighbor 127.0.0.1 announce route 1.1.0.0/25").unwrap();
+        let (s, c) =
+            extract("neighbor 127.0.0.1 router-id 1.2.3.4 , neighbor 127.0.0.1 announce route 1.1.0.0/25").unwrap();
         assert_eq!(c, "announce route 1.1.0.0/25");
         assert_eq!(s.alternatives().len(), 2);
         assert!(s.matches(&key()));

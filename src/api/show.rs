@@ -183,11 +183,12 @@ pub fn neighbors_json(peers: &[NeighborDetail<'_>], out: &mut String) {
 
 fn neighbor_json(d: &NeighborDetail<'_>, out: &mut String) {
     let up = d.duration != 0;
-    let _ = write!(out, "{{\"state\": \"{}\", \"duration\": {}, \"fsm\": ", if up { "up" } else { "down" }, if up {
-        d.duration
-    } else {
-        d.down
-    });
+    let _ = write!(
+        out,
+        "{{\"state\": \"{}\", \"duration\": {}, \"fsm\": ",
+        if up { "up" } else { "down" },
+        if up { d.duration } else { d.down }
+    );
     crate::json::string(out, d.state);
     for local in [true, false] {
         out.push_str(if local { ", \"local\": {" } else { ", \"peer\": {" });
@@ -294,7 +295,14 @@ fn tri(out: &mut String, v: Option<bool>) {
 /// `<peer-ip> <afi> <safi> <nlri>`, or with `extensive`
 /// `<peer-key> <afi> <safi> <nlri><attributes>`. `who` is the peer's
 /// address, or its key for extensive.
-pub fn adj_rib_line(who: &str, nlri: &Nlri, nexthop: NextHop, attributes: &Attributes, extensive: bool, out: &mut String) {
+pub fn adj_rib_line(
+    who: &str,
+    nlri: &Nlri,
+    nexthop: NextHop,
+    attributes: &Attributes,
+    extensive: bool,
+    out: &mut String,
+) {
     let _ = write!(out, "{who} {} {}", nlri.family(), nlri.text(nexthop.ip()));
     if extensive {
         attributes.text(out);
@@ -456,5 +464,25 @@ mod tests {
              {\"127.0.0.1\": {\"routes\": [{\"prefix\": \"1.0.0.0/24\", \"family\": \"ipv4 unicast\"}, \
              {\"prefix\": \"2.0.0.0/24\", \"family\": \"ipv4 unicast\"}]}}\n"
         );
+    }
+}
+
+#[cfg(test)]
+mod rib_tests {
+    use super::*;
+    use crate::bgp::message::update::Update;
+    use crate::bgp::negotiated::Negotiated;
+
+    #[test]
+    fn adj_rib_lines() {
+        let body = [0u8, 0, 0, 11, 0x40, 1, 1, 0, 0x40, 3, 4, 127, 0, 0, 1, 24, 20, 0, 0];
+        let u = Update::unpack(&body, &Negotiated::default()).unwrap();
+        let (nlri, nh) = u.announces().next().unwrap();
+        let mut out = String::new();
+        adj_rib_line("127.0.0.1", nlri, nh, &u.attributes, false, &mut out);
+        assert_eq!(out, "127.0.0.1 ipv4 unicast 20.0.0.0/24 next-hop 127.0.0.1\n");
+        out.clear();
+        adj_rib_line("neighbor 127.0.0.1 local-ip x", nlri, nh, &u.attributes, true, &mut out);
+        assert_eq!(out, "neighbor 127.0.0.1 local-ip x ipv4 unicast 20.0.0.0/24 next-hop 127.0.0.1 origin igp\n");
     }
 }

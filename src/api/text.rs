@@ -140,7 +140,12 @@ mod tests {
     #[test]
     fn packets_lines() {
         let h = header(4, 19);
-        let e = Event::Packets { direction: Direction::Send, category: 4, negotiated: None, raw: Raw { header: &h, body: &[] } };
+        let e = Event::Packets {
+            direction: Direction::Send,
+            category: 4,
+            negotiated: None,
+            raw: Raw { header: &h, body: &[] },
+        };
         assert_eq!(render(e).unwrap(), "neighbor 127.0.0.2 send 4 header 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF001304\n\n");
         let h = header(2, 23);
         let e = Event::Packets {
@@ -160,7 +165,12 @@ mod tests {
         let m = |message| Event::Message { direction: Direction::Receive, message, negotiated: None, raw: None };
         assert_eq!(render(m(Message::KeepAlive)).unwrap(), "neighbor 127.0.0.2 receive keepalive\n\n");
         let n = Notification { code: 1, subcode: 0, raw: b"can".to_vec(), data: b"can".to_vec() };
-        let e = Event::Message { direction: Direction::Send, message: Message::Notification(&n), negotiated: None, raw: None };
+        let e = Event::Message {
+            direction: Direction::Send,
+            message: Message::Notification(&n),
+            negotiated: None,
+            raw: None,
+        };
         assert_eq!(render(e).unwrap(), "neighbor 127.0.0.2 send notification code 1 subcode 0 data 0x63616E\n\n");
         let r = RouteRefresh { afi: crate::bgp::iana::Afi::IPV4, safi: crate::bgp::iana::Safi::UNICAST, subtype: 0 };
         assert_eq!(
@@ -214,7 +224,12 @@ mod tests {
     #[test]
     fn operational_has_a_single_newline() {
         let op = Operational::advisory(1, Family::IPV4_UNICAST, "text");
-        let e = Event::Message { direction: Direction::Receive, message: Message::Operational(&op), negotiated: None, raw: None };
+        let e = Event::Message {
+            direction: Direction::Receive,
+            message: Message::Operational(&op),
+            negotiated: None,
+            raw: None,
+        };
         let out = render(e).unwrap();
         assert!(out.starts_with("neighbor 127.0.0.2 receive operational "), "{out}");
         assert!(out.ends_with("advisory \"text\"\n"), "{out}");

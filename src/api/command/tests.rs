@@ -91,8 +91,10 @@ fn dispatch_agrees_with_the_naive_rule() {
         "restart now",
     ];
     for line in lines {
-        let naive =
-            NAMES.iter().find(|n| line == **n || line.ends_with(&format!(" {n}")) || line.contains(&format!("{n} "))).copied();
+        let naive = NAMES
+            .iter()
+            .find(|n| line == **n || line.ends_with(&format!(" {n}")) || line.contains(&format!("{n} ")))
+            .copied();
         assert_eq!(dispatch(line), naive, "{line}");
     }
 }
@@ -134,7 +136,10 @@ fn malformed() {
     assert_eq!(cmd("announce"), Err(CommandError::Unknown));
     assert_eq!(cmd("announce route"), Err(CommandError::MissingRoute("announce route")));
     assert_eq!(cmd("announce ipv4"), Err(CommandError::MissingRoute("announce ipv4")));
-    assert_eq!(cmd("neighbor 1.1.1.1 foo announce route 1.0.0.0/24"), Err(CommandError::Unexpected { command: "announce route" }));
+    assert_eq!(
+        cmd("neighbor 1.1.1.1 foo announce route 1.0.0.0/24"),
+        Err(CommandError::Unexpected { command: "announce route" })
+    );
     assert_eq!(cmd("announce route bad route"), Err(CommandError::Route("refused".into())));
     assert_eq!(cmd("version json"), Err(CommandError::NoJson("version")));
     assert_eq!(cmd("announce route 1.0.0.0/24 next-hop 1.1.1.1 json"), Err(CommandError::NoJson("announce route")));
@@ -249,20 +254,32 @@ fn eor_refresh_operational() {
     }
     let (s, a, k, t) = route("announce operational adm afi ipv4 safi unicast advisory \"text\"");
     assert!(s.is_empty());
-    assert_eq!((a, k, t.as_str()), (Action::Announce, RouteKind::Operational, "adm afi ipv4 safi unicast advisory \"text\""));
+    assert_eq!(
+        (a, k, t.as_str()),
+        (Action::Announce, RouteKind::Operational, "adm afi ipv4 safi unicast advisory \"text\"")
+    );
     let (_, _, k, t) = route("announce operational RPCQ afi ipv4 safi unicast sequence 10");
     assert_eq!((k, t.as_str()), (RouteKind::Operational, "RPCQ afi ipv4 safi unicast sequence 10"));
     // Unknown type, or a selector moving the type off word 2: done, ignored.
     assert_eq!(cmd("announce operational xyz afi ipv4"), Ok(Command::OperationalIgnored));
     assert_eq!(cmd("announce operational"), Ok(Command::OperationalIgnored));
-    assert_eq!(cmd("neighbor 127.0.0.1 announce operational adm afi ipv4 safi unicast advisory \"x\""), Ok(Command::OperationalIgnored));
+    assert_eq!(
+        cmd("neighbor 127.0.0.1 announce operational adm afi ipv4 safi unicast advisory \"x\""),
+        Ok(Command::OperationalIgnored)
+    );
 }
 
 #[test]
 fn watchdog() {
     // conf-watchdog
-    assert_eq!(cmd("announce watchdog dnsr"), Ok(Command::Watchdog { action: Action::Announce, name: Some("dnsr".into()) }));
-    assert_eq!(cmd("withdraw watchdog dnsr"), Ok(Command::Watchdog { action: Action::Withdraw, name: Some("dnsr".into()) }));
+    assert_eq!(
+        cmd("announce watchdog dnsr"),
+        Ok(Command::Watchdog { action: Action::Announce, name: Some("dnsr".into()) })
+    );
+    assert_eq!(
+        cmd("withdraw watchdog dnsr"),
+        Ok(Command::Watchdog { action: Action::Withdraw, name: Some("dnsr".into()) })
+    );
     assert_eq!(cmd("withdraw watchdog"), Ok(Command::Watchdog { action: Action::Withdraw, name: None }));
     // Word 2 of the whole line, as ExaBGP reads it.
     assert_eq!(
@@ -300,7 +317,12 @@ fn qa_ack_and_simple_announces() {
     // api-teardown
     plain("announce route 1.1.0.0/16 next-hop 1.1.1.1", Route, Announce, "1.1.0.0/16 next-hop 1.1.1.1");
     // api-open
-    plain("announce route 1.1.1.1/32 next-hop 101.1.101.1 med 200", Route, Announce, "1.1.1.1/32 next-hop 101.1.101.1 med 200");
+    plain(
+        "announce route 1.1.1.1/32 next-hop 101.1.101.1 med 200",
+        Route,
+        Announce,
+        "1.1.1.1/32 next-hop 101.1.101.1 med 200",
+    );
 }
 
 #[test]
@@ -365,12 +387,19 @@ fn qa_star_multi_neighbor_multisession() {
     assert!(s.matches(&ours) && s.matches(&key("10.0.0.1", 5, 6, "9.9.9.9")));
     assert_eq!(t, "1.1.0.0/24 next-hop 101.1.101.1");
     // api-multi-neighbor
-    let (s, _, _, t) = route("neighbor 127.0.0.1 router-id 1.2.3.4, neighbor 127.0.0.1 announce route 1.1.0.0/25 next-hop 101.1.101.1");
+    let (s, _, _, t) = route(
+        "neighbor 127.0.0.1 router-id 1.2.3.4, neighbor 127.0.0.1 announce route 1.1.0.0/25 next-hop 101.1.101.1",
+    );
     assert_eq!(s.alternatives().len(), 2);
     assert!(s.matches(&ours));
     assert!(s.matches(&key("127.0.0.1", 1, 1, "9.9.9.9")), "second alternative");
     assert_eq!(t, "1.1.0.0/25 next-hop 101.1.101.1");
-    plain("withdraw route 1.1.0.0/24 next-hop 101.1.101.1", RouteKind::Route, Action::Withdraw, "1.1.0.0/24 next-hop 101.1.101.1");
+    plain(
+        "withdraw route 1.1.0.0/24 next-hop 101.1.101.1",
+        RouteKind::Route,
+        Action::Withdraw,
+        "1.1.0.0/24 next-hop 101.1.101.1",
+    );
     // api-multisession: long runs of spaces, family-allowed.
     let ms = crate::api::selector::peer_key(
         "127.0.0.1".parse().unwrap(),
@@ -385,10 +414,13 @@ fn qa_star_multi_neighbor_multisession() {
     assert_eq!(t, "1.0.0.0/24 next-hop 101.1.101.1 med 200 community [ 2:1 ]");
     let (s, _, _, _) = route("neighbor   127.0.0.1    announce route 1.1.0.0/24 next-hop 101.1.101.1");
     assert!(s.matches(&ms));
-    let (s, _, _, t) = route("neighbor 127.0.0.1 local-as 1 family-allowed ipv4-unicast   announce route 1.2.0.0/24 next-hop 101.1.101.1");
+    let (s, _, _, t) = route(
+        "neighbor 127.0.0.1 local-as 1 family-allowed ipv4-unicast   announce route 1.2.0.0/24 next-hop 101.1.101.1",
+    );
     assert!(s.matches(&ms));
     assert_eq!(t, "1.2.0.0/24 next-hop 101.1.101.1");
-    let (s, _, _, _) = route("neighbor 127.0.0.1 local-as 1 family-allowed in-open announce route 9.9.9.9/24 next-hop 101.1.101.1");
+    let (s, _, _, _) =
+        route("neighbor 127.0.0.1 local-as 1 family-allowed in-open announce route 9.9.9.9/24 next-hop 101.1.101.1");
     assert!(!s.matches(&ms));
     let (s, _, _, _) =
         route("neighbor 127.0.0.1 local-as 1 peer-as 1 local-ip 127.0.0.1 router-id 1.2.3.4 announce route 1.3.0.0/24 next-hop 101.1.101.1");
@@ -432,7 +464,10 @@ fn qa_attributes_vpn_vpls() {
         "neighbor 127.0.0.1 announce route 1.4.0.0/16 rd 65000:1 next-hop 101.1.101.1 community 100:1 extended-community 0x0002FDE900000001 label 1000",
     );
     assert_eq!((a, k), (Announce, Route));
-    assert_eq!(t, "1.4.0.0/16 rd 65000:1 next-hop 101.1.101.1 community 100:1 extended-community 0x0002FDE900000001 label 1000");
+    assert_eq!(
+        t,
+        "1.4.0.0/16 rd 65000:1 next-hop 101.1.101.1 community 100:1 extended-community 0x0002FDE900000001 label 1000"
+    );
     let (_, a, _, _) = route(
         "neighbor 127.0.0.1 withdraw route 1.4.0.0/16 rd 65000:1 next-hop 101.1.101.1 community 100:1 extended-community 0x0002FDE900000001 label 1000",
     );
@@ -443,7 +478,9 @@ fn qa_attributes_vpn_vpls() {
     );
     assert!(!s.is_empty());
     assert_eq!((a, k), (Announce, Vpls));
-    assert!(t.starts_with("endpoint 5 base 10702 offset 1 size 8 rd 192.168.201.1:123 next-hop 192.168.201.1 origin igp as-path [ 30740"));
+    assert!(t.starts_with(
+        "endpoint 5 base 10702 offset 1 size 8 rd 192.168.201.1:123 next-hop 192.168.201.1 origin igp as-path [ 30740"
+    ));
     assert!(t.ends_with("community [ 54591:123 ] extended-community [ target:54591:6 l2info:19:0:1500:111 ] originator-id 192.168.22.1 cluster-list [ 3.3.3.3 192.168.201.1 ]"));
     let (_, a, k, t) = route(
         "neighbor 127.0.0.1 withdraw vpls endpoint 5 base 10702 offset 1 size 8 rd 192.168.201.1:123 next-hop 192.168.201.1",
@@ -510,7 +547,8 @@ fn qa_flow() {
     use Action::*;
     use RouteKind::Flow;
     // api-broken-flow
-    let a = "flow route { match { source 170.170.170.170/32; destination 170.170.170.170/32; } then { rate-limit 1; } }";
+    let a =
+        "flow route { match { source 170.170.170.170/32; destination 170.170.170.170/32; } then { rate-limit 1; } }";
     plain(&format!("announce {a}"), Flow, Announce, a.strip_prefix("flow ").unwrap());
     plain(&format!("withdraw {a}"), Flow, Withdraw, a.strip_prefix("flow ").unwrap());
     // api-flow (withdraw without a then block)
@@ -562,17 +600,20 @@ fn qa_control_lines() {
 #[test]
 fn help_text() {
     let lines = help_lines();
-    assert_eq!(&lines[..9], &[
-        "",
-        "available API commands are listed here:",
-        "=======================================",
-        "",
-        "filter can be: [local-ip <ip>][local-as <asn>][peer-as <asn>][router-id <router-id>]",
-        "",
-        "command are:",
-        "------------",
-        "",
-    ]);
+    assert_eq!(
+        &lines[..9],
+        &[
+            "",
+            "available API commands are listed here:",
+            "=======================================",
+            "",
+            "filter can be: [local-ip <ip>][local-as <asn>][peer-as <asn>][router-id <router-id>]",
+            "",
+            "command are:",
+            "------------",
+            "",
+        ]
+    );
     assert_eq!(lines[9], "# ");
     assert_eq!(lines[10], "[neighbor <ip> [filters]] announce attribute");
     assert!(lines.contains(&"show neighbor [ summary | extensive | configuration ] ".to_string()));
@@ -587,9 +628,41 @@ fn help_text() {
 fn hook_sees_each_line_once() {
     let mut fake = Fake::default();
     let mut line = String::new();
-    for raw in ["announce route 1.0.0.0/24 next-hop 1.1.1.1", "version", "withdraw flow route { match { source 1.1.1.1/32; } }"] {
+    for raw in [
+        "announce route 1.0.0.0/24 next-hop 1.1.1.1",
+        "version",
+        "withdraw flow route { match { source 1.1.1.1/32; } }",
+    ] {
         normalise(raw, &mut line);
         let _ = parse(&line, &mut fake);
     }
     assert_eq!(fake.calls.len(), 2);
+}
+
+/// Rough speed of normalise + parse for `announce route` lines (run with
+/// `cargo test --release -- --ignored parse_speed --nocapture`).
+#[test]
+#[ignore]
+fn parse_speed() {
+    struct Nop;
+    impl RouteParser for Nop {
+        type Output = usize;
+        fn parse(&mut self, _: RouteKind, _: Action, text: &str) -> Result<usize, String> {
+            Ok(text.len())
+        }
+    }
+    let raw: Vec<String> = (0..200_000)
+        .map(|i| format!("announce route 10.{}.{}.0/24 next-hop 1.1.1.1 med 100", i / 256 % 256, i % 256))
+        .collect();
+    let mut line = String::new();
+    let start = std::time::Instant::now();
+    let mut total = 0;
+    for r in &raw {
+        normalise(r, &mut line);
+        if let Ok(Command::Routes { routes, .. }) = parse(&line, &mut Nop) {
+            total += routes;
+        }
+    }
+    let secs = start.elapsed().as_secs_f64();
+    println!("{} lines in {secs:.3}s: {:.0} lines/s ({total})", raw.len(), raw.len() as f64 / secs);
 }
