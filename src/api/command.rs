@@ -294,51 +294,58 @@ const NAMES: [&str; 36] = [
     "#",
 ];
 
-/// Names starting with this byte: the list is sorted, so they are a range.
-fn candidates(b: u8) -> std::ops::Range<usize> {
+/// Indices (into [`NAMES`]) of the names ending with this byte.
+fn ending_with(b: u8) -> &'static [u8] {
     match b {
-        b'w' => 0..8,
-        b'v' => 8..9,
-        b't' => 9..10,
-        b's' => 10..15,
-        b'r' => 15..18,
-        b'h' => 18..19,
-        b'f' => 19..20,
-        b'e' => 20..21,
-        b'd' => 21..22,
-        b'c' => 22..24,
-        b'a' => 24..35,
-        b'#' => 35..36,
-        _ => 0..0,
+        b'g' => &[0, 24],
+        b's' => &[1, 6, 25, 33],
+        b'e' => &[2, 7, 27, 34],
+        b'6' => &[3, 29],
+        b'4' => &[4, 30],
+        b'w' => &[5, 31],
+        b'n' => &[8, 9, 11, 14],
+        b'k' => &[10, 20, 21],
+        b'r' => &[12, 32],
+        b't' => &[13, 15, 16, 19],
+        b'd' => &[17],
+        b'p' => &[18],
+        b'h' => &[22, 26],
+        b'b' => &[23],
+        b'l' => &[28],
+        b'#' => &[35],
+        _ => &[],
     }
 }
 
 /// The command name ExaBGP hands this normalised line to.
+///
+/// A name matches where it ends just before a space, or at the end of the
+/// line when it starts the line or follows a space; the earliest name in
+/// [`NAMES`] wins. Only the word ends are visited, not every offset.
 pub fn dispatch(line: &str) -> Option<&'static str> {
     let bytes = line.as_bytes();
     let mut best = NAMES.len();
-    for (i, &b) in bytes.iter().enumerate() {
-        for idx in candidates(b) {
+    let ends =
+        bytes.iter().enumerate().filter(|(_, b)| **b == b' ').map(|(i, _)| i).chain(std::iter::once(bytes.len()));
+    for end in ends {
+        let Some(head) = bytes.get(..end) else { continue };
+        let Some(&last) = head.last() else { continue };
+        for &idx in ending_with(last) {
+            let idx = usize::from(idx);
             if idx >= best {
                 break;
             }
             let Some(name) = NAMES.get(idx) else { break };
-            let Some(rest) = bytes.get(i..) else { break };
-            if !rest.starts_with(name.as_bytes()) {
+            if !head.ends_with(name.as_bytes()) {
                 continue;
             }
-            let end = i + name.len();
-            let found = match bytes.get(end) {
-                // `name + " "` anywhere.
-                Some(b' ') => true,
-                Some(_) => false,
-                // `line == name` or `line.endswith(" " + name)`.
-                None => i == 0 || bytes.get(i - 1) == Some(&b' '),
-            };
-            if found {
-                best = idx;
-                break;
+            let start = end - name.len();
+            // At the end of the line the name must be the line or follow a space.
+            if end == bytes.len() && start != 0 && bytes.get(start - 1) != Some(&b' ') {
+                continue;
             }
+            best = idx;
+            break;
         }
         if best == 0 {
             break;
@@ -350,7 +357,7 @@ pub fn dispatch(line: &str) -> Option<&'static str> {
 /// Parse one normalised line.
 pub fn parse<P: RouteParser>(line: &str, hook: &mut P) -> Result<Command<P::Output>, CommandError> {
     let name = dispatch(line).ok_or(CommandError::Unknown)?;
-    let json = line.split(' ').any(|w| w == "json");
+    let json = line.contains("json") && line.split(' ').any(|w| w == "json");
     if json && !matches!(name, "show neighbor" | "show adj-rib out" | "show adj-rib in") {
         return Err(CommandError::NoJson(name));
     }
