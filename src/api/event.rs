@@ -152,9 +152,7 @@ mod tests {
     ];
 
     fn neg() -> Negotiated {
-        let mut n = Negotiated::default();
-        n.asn4 = true;
-        n
+        Negotiated { asn4: true, ..Negotiated::default() }
     }
 
     fn render(encoding: Encoding, e: &Event<'_>) -> String {

@@ -15,13 +15,13 @@ pub fn event(id: &NeighborId, event: &Event<'_>, out: &mut String) -> bool {
     let peer = id.peer_address;
     match event {
         Event::Connected => {
-            let _ = write!(out, "neighbor {peer} connected\n");
+            let _ = writeln!(out, "neighbor {peer} connected");
         }
         Event::Up => {
-            let _ = write!(out, "neighbor {peer} up\n");
+            let _ = writeln!(out, "neighbor {peer} up");
         }
         Event::Down { reason } => {
-            let _ = write!(out, "neighbor {peer} down - {reason}\n");
+            let _ = writeln!(out, "neighbor {peer} down - {reason}");
         }
         Event::Fsm { .. } | Event::Signal { .. } | Event::Negotiated(_) => return false,
         Event::Packets { direction, category, raw, .. } => {
