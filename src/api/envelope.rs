@@ -70,15 +70,15 @@ impl Writer {
         }
         let _ = write!(out, "\"type\": \"{kind}\", ");
         if let Some((header, body)) = raw {
-            // ExaBGP omits each of these when it is empty.
+            // ExaBGP omits each of these when it is empty; both are `0x`-prefixed.
             if !header.is_empty() {
                 out.push_str("\"header\": \"");
-                crate::json::hex_upper(out, header);
+                crate::json::hex_0x(out, header);
                 out.push_str("\", ");
             }
             if !body.is_empty() {
                 out.push_str("\"body\": \"");
-                crate::json::hex_upper(out, body);
+                crate::json::hex_0x(out, body);
                 out.push_str("\", ");
             }
         }
@@ -125,10 +125,7 @@ pub fn push_python_float(out: &mut String, v: f64) {
 
 /// Seconds since the epoch, as ExaBGP's `time.time()`.
 pub fn now() -> f64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs_f64())
-        .unwrap_or(0.0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0)
 }
 
 fn hostname() -> String {

@@ -1,0 +1,196 @@
+//! Splitting a helper's output into command lines, and ExaBGP's
+//! normalisation of each line before dispatch (api.md §1.3).
+
+/// What one line read from a helper is.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Line<'a> {
+    /// `debug <text>`: only logged (warning level), not a command.
+    Debug(&'a str),
+    /// A command, to normalise and dispatch (possibly empty: an `error`).
+    Command(&'a str),
+}
+
+/// Per-process input buffer: bytes in, complete lines out.
+#[derive(Debug, Default)]
+pub struct Reader {
+    buffer: Vec<u8>,
+}
+
+/// The helper wrote a byte that is not ASCII: ExaBGP treats the process as
+/// broken (api.md §1.3, §1.4).
+#[derive(Debug, PartialEq, Eq)]
+pub struct NotAscii;
+
+impl Reader {
+    pub fn new() -> Reader {
+        Reader::default()
+    }
+
+    /// Add bytes read from the helper's stdout.
+    pub fn push(&mut self, data: &[u8]) -> Result<(), NotAscii> {
+        if !data.is_ascii() {
+            return Err(NotAscii);
+        }
+        self.buffer.extend_from_slice(data);
+        Ok(())
+    }
+
+    /// Call `f` with each complete line (right-stripped), keeping a partial
+    /// last line for later.
+    pub fn lines(&mut self, mut f: impl FnMut(Line<'_>)) {
+        let mut start = 0;
+        while let Some(pos) = self.buffer[start..].iter().position(|&b| b == b'\n') {
+            let end = start + pos;
+            // The buffer holds ASCII only (checked in push).
+            let text = std::str::from_utf8(&self.buffer[start..end]).unwrap_or("");
+            f(classify(text));
+            start = end + 1;
+        }
+        self.buffer.drain(..start);
+    }
+
+    /// Bytes of an unterminated line.
+    pub fn pending(&self) -> usize {
+        self.buffer.len()
+    }
+}
+
+/// Right-strip and recognise `debug ` lines.
+pub fn classify(raw: &str) -> Line<'_> {
+    let line = raw.trim_end_matches(is_space);
+    match line.strip_prefix("debug ") {
+        Some(rest) => Line::Debug(rest),
+        None => Line::Command(line),
+    }
+}
+
+/// Python's `str.isspace` for ASCII.
+fn is_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0b' | '\x0c' | '\x1c'..='\x1f')
+}
+
+/// ExaBGP's `formated()`: strip, tabs to spaces, a space after `[` and `(`
+/// and before `]` and `)`, ` , ` around commas, runs of spaces collapsed.
+/// `out` is cleared first so one buffer can serve every line.
+pub fn normalise(raw: &str, out: &mut String) {
+    out.clear();
+    let line = raw.trim_matches(is_space);
+    let bytes = line.as_bytes();
+    // Copy runs of ordinary characters whole; the special ones are ASCII, so
+    // every cut is on a character boundary.
+    let mut space = false;
+    let mut run = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if !matches!(b, b' ' | b'\t' | b'[' | b']' | b'(' | b')' | b',') {
+            continue;
+        }
+        if run < i {
+            out.push_str(line.get(run..i).unwrap_or(""));
+            space = false;
+        }
+        run = i + 1;
+        let (before, c, after) = match b {
+            b'[' => (false, Some('['), true),
+            b'(' => (false, Some('('), true),
+            b']' => (true, Some(']'), false),
+            b')' => (true, Some(')'), false),
+            b',' => (true, Some(','), true),
+            _ => (true, None, false),
+        };
+        if before && !space {
+            out.push(' ');
+            space = true;
+        }
+        if let Some(c) = c {
+            out.push(c);
+            space = false;
+        }
+        if after && !space {
+            out.push(' ');
+            space = true;
+        }
+    }
+    if run < bytes.len() {
+        out.push_str(line.get(run..).unwrap_or(""));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(s: &str) -> String {
+        let mut out = String::new();
+        normalise(s, &mut out);
+        out
+    }
+
+    #[test]
+    fn normalisation_like_formated() {
+        assert_eq!(
+            n("  announce route 1.0.0.0/24  next-hop 1.1.1.1\t\tmed 2  "),
+            "announce route 1.0.0.0/24 next-hop 1.1.1.1 med 2"
+        );
+        assert_eq!(n("community [2:1]"), "community [ 2:1 ]");
+        assert_eq!(n("a [64,24,16]"), "a [ 64 , 24 , 16 ]");
+        assert_eq!(
+            n("neighbor 1.1.1.1 router-id 1.2.3.4, neighbor 1.1.1.1 x"),
+            "neighbor 1.1.1.1 router-id 1.2.3.4 , neighbor 1.1.1.1 x"
+        );
+        assert_eq!(n("( l3-service x )"), "( l3-service x )");
+        assert_eq!(n("aggregator (1:2.3.4.5)"), "aggregator ( 1:2.3.4.5 )");
+        // Stripping happens before the replacements, as in ExaBGP.
+        assert_eq!(n("x ("), "x ( ");
+        assert_eq!(n("]x"), " ]x");
+        assert_eq!(n(""), "");
+        assert_eq!(n("   "), "");
+    }
+
+    /// ExaBGP's steps, literally.
+    fn literal(line: &str) -> String {
+        let mut s = line
+            .trim_matches(is_space)
+            .replace('\t', " ")
+            .replace(']', " ]")
+            .replace('[', "[ ")
+            .replace(')', " )")
+            .replace('(', "( ")
+            .replace(',', " , ");
+        while s.contains("  ") {
+            s = s.replace("  ", " ");
+        }
+        s
+    }
+
+    #[test]
+    fn agrees_with_the_literal_steps() {
+        let pieces = ["a", "bc", " ", "  ", "\t", "[", "]", "(", ")", ",", "é", "1.0.0.0/24", "\r", "x y"];
+        let mut seed: u64 = 12345;
+        for _ in 0..20_000 {
+            let mut raw = String::new();
+            for _ in 0..8 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                raw.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+            }
+            assert_eq!(n(&raw), literal(&raw), "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn reader_splits_and_keeps_partial_lines() {
+        let mut r = Reader::new();
+        r.push(b"version\r\ndebug hello\nannounce ro").unwrap();
+        let mut got = Vec::new();
+        r.lines(|l| got.push(format!("{l:?}")));
+        assert_eq!(got, vec!["Command(\"version\")", "Debug(\"hello\")"]);
+        assert_eq!(r.pending(), 11);
+        r.push(b"ute 1.0.0.0/24 next-hop 1.1.1.1\n").unwrap();
+        got.clear();
+        r.lines(|l| got.push(format!("{l:?}")));
+        assert_eq!(got, vec!["Command(\"announce route 1.0.0.0/24 next-hop 1.1.1.1\")"]);
+        assert_eq!(r.pending(), 0);
+        assert_eq!(r.push("é".as_bytes()), Err(NotAscii));
+    }
+}
