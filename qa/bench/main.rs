@@ -82,8 +82,8 @@ fn reference(given: &str, ours: &std::path::Path) -> Result<DaemonSpec, String> 
 fn options(args: &[String]) -> Result<Option<Options>, String> {
     let mut o = getopts::Options::new();
     o.optopt("s", "scenario", "comma list of scenarios or 1-5 (default: all)", "LIST");
-    o.optopt("n", "n", "routes for config-originate, api-feed, receive-to-api (default 100000)", "LIST");
-    o.optopt("k", "k", "peers for many-peers and idle (default 100)", "LIST");
+    o.optopt("n", "", "(or --n) routes for config-originate, api-feed, receive-to-api (default 100000)", "LIST");
+    o.optopt("k", "", "(or --k) peers for many-peers and idle (default 100)", "LIST");
     o.optopt("", "sets", "attribute sets the routes are spread over (default 10)", "S");
     o.optopt("", "per-update", "prefixes per UPDATE from the source peer (default 500)", "P");
     o.optopt("", "table", "routes per peer in many-peers and idle (default 10)", "T");
@@ -96,7 +96,19 @@ fn options(args: &[String]) -> Result<Option<Options>, String> {
     o.optflag("", "json", "print JSON on stdout (the table goes to stderr)");
     o.optflag("", "keep", "keep the temp dir with configs, helpers and daemon logs");
     o.optflag("h", "help", "this help");
-    let m = o.parse(args).map_err(|e| e.to_string())?;
+    // getopts wants long names of two letters or more: take --n/--k as -n/-k.
+    let args: Vec<String> = args
+        .iter()
+        .map(|a| match a.as_str() {
+            "--n" => "-n".to_string(),
+            "--k" => "-k".to_string(),
+            _ => match a.strip_prefix("--n=").or_else(|| a.strip_prefix("--k=")) {
+                Some(v) => format!("-{}{v}", &a[2..3]),
+                None => a.clone(),
+            },
+        })
+        .collect();
+    let m = o.parse(&args).map_err(|e| e.to_string())?;
     if m.opt_present("help") {
         print!("{}", o.usage(USAGE));
         return Ok(None);
@@ -234,7 +246,7 @@ mod tests {
 
     #[test]
     fn option_parsing() {
-        let o = options(&args("--scenario config-originate,5 --n 100k,1m --k 3 --sets 2")).expect("ok").expect("some");
+        let o = options(&args("--scenario config-originate,5 --n 100k,1m --k=3 --sets 2")).expect("ok").expect("some");
         assert_eq!(o.scenarios, vec![Scenario::ConfigOriginate, Scenario::Idle]);
         assert_eq!(o.ns, vec![100_000, 1_000_000]);
         assert_eq!(o.ks, vec![3]);
