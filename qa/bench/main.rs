@@ -293,7 +293,7 @@ mod tests {
                 per_update: 20,
                 table: 2,
                 window: Duration::from_secs(1),
-                timeout: Duration::from_secs(60),
+                timeout: Duration::from_secs(30),
                 python,
             },
             daemons,
