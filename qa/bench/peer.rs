@@ -121,13 +121,16 @@ impl Stats {
     }
 }
 
+/// Every session's socket (to shut it down) and thread (to join it).
+type Sessions = Arc<Mutex<Vec<(TcpStream, JoinHandle<()>)>>>;
+
 /// A running load peer. Dropping it (or `stop`) ends every thread.
 pub struct LoadPeer {
     pub port: u16,
     pub stats: Arc<Stats>,
     stop: Arc<AtomicBool>,
     acceptor: Option<JoinHandle<()>>,
-    sessions: Arc<Mutex<Vec<(TcpStream, JoinHandle<()>)>>>,
+    sessions: Sessions,
 }
 
 /// The AS number the load peer uses; the generated configs name it as peer-as.
@@ -222,7 +225,7 @@ fn accept_loop(
     role: Role,
     stats: Arc<Stats>,
     stop: Arc<AtomicBool>,
-    sessions: Arc<Mutex<Vec<(TcpStream, JoinHandle<()>)>>>,
+    sessions: Sessions,
 ) {
     let mut events = Events::with_capacity(256);
     while !stop.load(Ordering::Acquire) {
@@ -260,7 +263,7 @@ fn spawn_session(
     role: Role,
     stats: &Arc<Stats>,
     stop: &Arc<AtomicBool>,
-    sessions: &Arc<Mutex<Vec<(TcpStream, JoinHandle<()>)>>>,
+    sessions: &Sessions,
 ) -> io::Result<()> {
     stream.set_nonblocking(false)?;
     stream.set_nodelay(true)?;
@@ -393,6 +396,10 @@ impl Session {
                 }
                 self.send(&ours.encode())?;
                 self.send(&wire::keepalive())?;
+                // Wake only as often as KEEPALIVEs need: 1,000 idle sessions
+                // should not steal CPU from the daemon being measured.
+                let wake = self.keepalive_every.map(|e| e / 2).unwrap_or(Duration::from_secs(30)).max(Duration::from_millis(100));
+                self.reader.set_read_timeout(Some(wake)).map_err(|e| format!("load peer: {e}"))?;
                 self.next_keepalive = Instant::now() + self.keepalive_every.unwrap_or(Duration::from_secs(3600));
                 self.state = State::OpenConfirm;
             }

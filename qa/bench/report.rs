@@ -76,8 +76,8 @@ pub fn table(rows: &[Row]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{:<17} {:>10} {:<7} {:>9} {:>10} {:>8} {:>8}  {}",
-        "scenario", "size", "daemon", "wall_s", "routes/s", "rss_MiB", "cpu_s", "notes"
+        "{:<17} {:>10} {:<7} {:>9} {:>10} {:>8} {:>8}  notes",
+        "scenario", "size", "daemon", "wall_s", "routes/s", "rss_MiB", "cpu_s"
     );
     for r in rows {
         let size = size_text(r.scenario, r.size);

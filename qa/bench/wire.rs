@@ -218,7 +218,7 @@ fn count_prefixes(data: &[u8]) -> Result<u64, WireError> {
     let mut count = 0;
     while i < data.len() {
         let bits = usize::from(data[i]);
-        i += 1 + (bits + 7) / 8;
+        i += 1 + bits.div_ceil(8);
         count += 1;
     }
     if i != data.len() {
