@@ -391,11 +391,24 @@ pub fn seeds_from_text(text: &str) -> Vec<(&'static str, Vec<u8>)> {
 }
 
 /// Run the named target on one input (the replay test and the seed tool).
+/// Target `config`: the bytes as a configuration file. Loading must return
+/// a value or a positioned error, never panic; an error's position must be
+/// inside the text (line and column from 1).
+pub fn config(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let options = exabgp::config::LoadOptions { check_programs: false, ..Default::default() };
+    if let Err(e) = exabgp::config::load_str("fuzz.conf", text, &options) {
+        assert!(e.line >= 1 && e.column >= 1, "error without a position: {e}");
+        let _ = e.to_string();
+    }
+}
+
 pub fn run(target: &str, data: &[u8]) {
     match target {
         "message" => message(data),
         "nlri" => nlri(data),
         "open" => open(data),
+        "config" => config(data),
         _ => {}
     }
 }
