@@ -32,6 +32,7 @@
 
 pub mod hooks;
 pub mod lifecycle;
+pub mod routing;
 pub mod settings;
 pub mod state;
 pub mod system;
@@ -72,10 +73,7 @@ pub fn run(files: Vec<PathBuf>, env: Environment) -> u8 {
     run_with_hooks(
         files,
         env,
-        Box::new(Pair {
-            rib: EndOfRib,
-            api: LogCommands,
-        }),
+        Box::new(routing::Routing::default()),
     )
 }
 
