@@ -30,6 +30,7 @@
 //!   interface (the reactor's `PeerSettings` has neither);
 //! * multi-session neighbors are one peer (ExaBGP clones one per family).
 
+pub mod commands;
 pub mod hooks;
 pub mod lifecycle;
 pub mod routing;

@@ -206,6 +206,7 @@ impl Rib for Ribs {
 #[derive(Debug, Default)]
 pub struct Routing {
     pub ribs: Ribs,
+    pub commands: super::commands::Commands,
 }
 
 impl Rib for Routing {
@@ -239,7 +240,7 @@ impl super::hooks::Api for Routing {
         }
     }
     fn command(&mut self, state: &mut State, process: crate::reactor::ProcessId, line: &str) {
-        super::hooks::LogCommands.command(state, process, line)
+        self.commands.handle(&mut self.ribs, state, process, line)
     }
 }
 

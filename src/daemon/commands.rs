@@ -1,0 +1,262 @@
+//! Helper commands acted upon (api.md §2): the API's parser with the
+//! configuration's route grammar as its `RouteParser`, then each command
+//! applied to the RIBs or the reactor, and the answer written back.
+
+use std::collections::HashMap;
+
+use crate::api::ack::Acks;
+use crate::api::command::{self, Action, Command, RouteKind, RouteParser};
+use crate::api::selector::Selector;
+use crate::api::{line, reply};
+use crate::bgp::iana::{Afi, Family};
+use crate::bgp::message::{Message, RouteRefresh};
+use crate::bgp::notify::{code, Notify};
+use crate::config::route::{
+    lex_line, parse_flow_block, parse_route, Route, RouteContext, RouteKind as Grammar, RouteWords,
+};
+use crate::reactor::{PeerId, ProcessId};
+use crate::rib::Change;
+
+use super::routing::Ribs;
+use super::state::{Request, State};
+
+/// The configuration grammar behind `announce …` / `withdraw …`.
+#[derive(Debug, Default)]
+pub struct ConfigRoutes;
+
+impl RouteParser for ConfigRoutes {
+    type Output = Vec<Route>;
+
+    fn parse(&mut self, kind: RouteKind, action: Action, text: &str) -> Result<Vec<Route>, String> {
+        let mut ctx = RouteContext::new(match action {
+            Action::Announce => crate::bgp::message::update::Action::Announce,
+            Action::Withdraw => crate::bgp::message::update::Action::Withdraw,
+        });
+        let doc = lex_line("api", text).map_err(|e| e.to_string())?;
+        let node = doc.root().next().ok_or_else(|| "nothing to parse".to_string())?;
+        let mut words = RouteWords::all(node);
+        let grammar = match kind {
+            RouteKind::Route => Grammar::Static,
+            RouteKind::Attributes => Grammar::StaticAttributes,
+            RouteKind::Vpls => Grammar::Vpls,
+            RouteKind::Flow => {
+                if node.is_section() {
+                    return parse_flow_block(node, &mut ctx).map(|r| vec![r]).map_err(|e| e.to_string());
+                }
+                // One-line form: `route <components and actions…>`.
+                if words.peek().is_some_and(|w| w.text() == "route") {
+                    words.next();
+                }
+                Grammar::Flow
+            }
+            RouteKind::Ipv4 | RouteKind::Ipv6 => {
+                let afi = if kind == RouteKind::Ipv4 { Afi::IPV4 } else { Afi::IPV6 };
+                let safi = words.next().ok_or_else(|| "a sub-family was expected".to_string())?;
+                let afi_name = if afi == Afi::IPV4 { "ipv4" } else { "ipv6" };
+                match safi.text() {
+                    "mup" => Grammar::Mup(afi),
+                    "mcast-vpn" => Grammar::McastVpn(afi),
+                    name => {
+                        let family = Family::from_names(afi_name, name)
+                            .ok_or_else(|| format!("unknown sub-family {name}"))?;
+                        if name == "flow" || name == "flow-vpn" {
+                            Grammar::AnnounceFlow(family)
+                        } else {
+                            Grammar::Announce(family)
+                        }
+                    }
+                }
+            }
+            RouteKind::Operational => return Err("operational messages are not supported".to_string()),
+        };
+        parse_route(grammar, &mut words, &mut ctx).map_err(|e| e.to_string())
+    }
+}
+
+/// Per-helper command state.
+#[derive(Debug, Default)]
+pub struct Commands {
+    acks: HashMap<ProcessId, Acks>,
+    line: String,
+    out: String,
+}
+
+impl Commands {
+    /// A helper left or was restarted: its ack setting starts over.
+    pub fn forget(&mut self, process: ProcessId) {
+        self.acks.remove(&process);
+    }
+
+    /// One line from `process`.
+    pub fn handle(&mut self, ribs: &mut Ribs, state: &mut State, process: ProcessId, raw: &str) {
+        line::normalise(raw, &mut self.line);
+        if self.line.is_empty() {
+            return;
+        }
+        let default = state.env.api.ack;
+        let acks = self.acks.entry(process).or_insert_with(|| Acks::new(default));
+        self.out.clear();
+        let name = state.helper(process).map(|h| h.process.name.clone()).unwrap_or_default();
+        match command::parse(&self.line, &mut ConfigRoutes) {
+            Err(e) => {
+                log::warn!(target: "processes", "command from process {} not understood: {} ({})", name, self.line, e);
+                reply::error(acks, &mut self.out);
+            }
+            Ok(cmd) => {
+                if reply::control(&cmd, acks, &crate::cli::version::version(), &mut self.out) {
+                    match cmd {
+                        Command::Shutdown => state.request(Request::Shutdown),
+                        Command::Reload => state.request(Request::Reload),
+                        Command::Restart => state.request(Request::Restart),
+                        _ => {}
+                    }
+                } else {
+                    let ok = execute(ribs, state, process, &name, cmd, &mut self.out);
+                    let ack = if ok { acks.done() } else { acks.error() };
+                    self.out.push_str(ack.unwrap_or(""));
+                }
+            }
+        }
+        for reply in self.out.split('\n').filter(|l| !l.is_empty()) {
+            state.reactor.write_process(process, reply);
+        }
+    }
+}
+
+/// The peers `process` owns that `selector` picks.
+fn owned(state: &State, process: ProcessId, selector: &Selector) -> Vec<PeerId> {
+    state
+        .peers
+        .values()
+        .filter(|p| !p.retired && p.helpers.contains(&process) && selector.matches(&p.neighbor.name()))
+        .map(|p| p.id)
+        .collect()
+}
+
+/// Every peer `selector` picks, established ones only when `established`.
+fn selected(state: &State, selector: &Selector, established: bool) -> Vec<PeerId> {
+    state
+        .peers
+        .values()
+        .filter(|p| !p.retired && (!established || p.established) && selector.matches(&p.neighbor.name()))
+        .map(|p| p.id)
+        .collect()
+}
+
+/// Act on a command that needs the daemon; `true` for `done`.
+fn execute(
+    ribs: &mut Ribs,
+    state: &mut State,
+    process: ProcessId,
+    name: &str,
+    cmd: Command<Vec<Route>>,
+    out: &mut String,
+) -> bool {
+    match cmd {
+        Command::Teardown { selector, subcode } => {
+            if selector.is_empty() {
+                return true;
+            }
+            for id in selected(state, &selector, true) {
+                state.reactor.stop_peer(id, Some(Notify::new(code::CEASE, subcode)), true);
+            }
+            true
+        }
+        Command::FlushAdjRibOut { selector } => {
+            let ids = selected(state, &selector, true);
+            for &id in &ids {
+                let refresh = state.peers.get(&id).is_some_and(|p| p.neighbor.capability.route_refresh);
+                if let Some(rib) = ribs.of(state, id) {
+                    rib.out.resend(refresh, None);
+                }
+            }
+            !ids.is_empty()
+        }
+        Command::ClearAdjRib { selector, rib } => {
+            let ids = selected(state, &selector, false);
+            for &id in &ids {
+                if let Some(r) = ribs.of(state, id) {
+                    match rib {
+                        command::Rib::In => r.inn.clear(),
+                        command::Rib::Out => r.out.withdraw(None),
+                    }
+                }
+            }
+            !ids.is_empty()
+        }
+        Command::Eor { selector, family } => {
+            let ids = selected(state, &selector, true);
+            for &id in &ids {
+                if let Some(r) = ribs.of(state, id) {
+                    r.out.queue_eor(family);
+                }
+            }
+            !ids.is_empty()
+        }
+        Command::RouteRefresh { selector, family } => {
+            let ids = selected(state, &selector, true);
+            let mut sent = false;
+            for id in ids {
+                let has = state
+                    .peers
+                    .get(&id)
+                    .and_then(|p| p.negotiated.as_ref())
+                    .is_some_and(|n| n.families.contains(&family));
+                if has {
+                    let message = Message::RouteRefresh(RouteRefresh { afi: family.afi, safi: family.safi, subtype: 0 });
+                    sent |= state.reactor.send_message(id, &message);
+                }
+            }
+            sent
+        }
+        Command::Routes { selector, action, routes, .. } => {
+            let ids = owned(state, process, &selector);
+            if ids.is_empty() {
+                return false;
+            }
+            let mut interner = crate::config::route::AttributeInterner::new();
+            for id in ids {
+                let Some(neighbor) = state.peers.get(&id).map(|p| p.neighbor.clone()) else { continue };
+                let Some(rib) = ribs.of(state, id) else { continue };
+                for route in &routes {
+                    let mut route = route.clone();
+                    if let Err(e) = route.resolve(&neighbor, &mut interner) {
+                        log::warn!(target: "processes", "{}", e);
+                        continue;
+                    }
+                    let mut change = super::routing::route_change(&route);
+                    if action == Action::Withdraw {
+                        change.action = crate::bgp::message::update::Action::Withdraw;
+                    }
+                    add(rib, change);
+                }
+            }
+            true
+        }
+        Command::Watchdog { action, name: watchdog } => {
+            let dog = watchdog.unwrap_or_else(|| name.to_string());
+            let ids: Vec<PeerId> = state.peers.keys().copied().collect();
+            for id in ids {
+                if let Some(r) = ribs.of(state, id) {
+                    match action {
+                        Action::Announce => r.out.announce_watchdog(&dog),
+                        Action::Withdraw => r.out.withdraw_watchdog(&dog),
+                    }
+                }
+            }
+            true
+        }
+        Command::ShowNeighbor { .. } | Command::ShowAdjRib(_) => {
+            // TODO(wire): `show` output is not rendered yet.
+            let _ = out;
+            true
+        }
+        _ => true,
+    }
+}
+
+/// An API change into the adj-rib-out (withdrawals go through `add_to_rib`
+/// too, as ExaBGP injects them).
+fn add(rib: &mut super::routing::PeerRib, change: Change) {
+    rib.out.add_to_rib(change, false);
+}
