@@ -152,6 +152,13 @@ fn execute(
     cmd: Command<Vec<Route>>,
     out: &mut String,
 ) -> bool {
+    if matches!(cmd, Command::FlushAdjRibOut { .. } | Command::ClearAdjRib { .. }) {
+        // These act on the adj-rib-out as sent: what earlier commands queued
+        // goes out first, as ExaBGP's loop runs the peers between commands
+        // written apart (otherwise a pending announce would be cancelled).
+        use super::hooks::Rib;
+        ribs.flush(state);
+    }
     match cmd {
         Command::Teardown { selector, subcode } => {
             if selector.is_empty() {
@@ -219,6 +226,15 @@ fn execute(
                 let Some(neighbor) = state.peers.get(&id).map(|p| p.neighbor.clone()) else { continue };
                 let Some(rib) = ribs.of(state, id) else { continue };
                 for route in &routes {
+                    if !neighbor.families.contains(&route.nlri.family()) {
+                        log::error!(
+                            target: "configuration",
+                            "the route family ({}) is not configured on neighbor {}",
+                            route.nlri.family(),
+                            neighbor.name()
+                        );
+                        continue;
+                    }
                     let mut route = route.clone();
                     if let Err(e) = route.resolve(&neighbor, &mut interner) {
                         log::warn!(target: "processes", "{}", e);

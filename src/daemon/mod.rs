@@ -31,6 +31,7 @@
 //! * multi-session neighbors are one peer (ExaBGP clones one per family).
 
 pub mod commands;
+pub mod events;
 pub mod hooks;
 pub mod lifecycle;
 pub mod routing;

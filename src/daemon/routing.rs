@@ -207,6 +207,7 @@ impl Rib for Ribs {
 pub struct Routing {
     pub ribs: Ribs,
     pub commands: super::commands::Commands,
+    pub events: super::events::Events,
 }
 
 impl Rib for Routing {
@@ -220,9 +221,11 @@ impl Rib for Routing {
         self.ribs.refresh(state, peer, family, enhanced)
     }
     fn reconfigured(&mut self, state: &mut State, peer: PeerId, previous: &Neighbor) {
+        self.events.forget(peer);
         self.ribs.reconfigured(state, peer, previous)
     }
     fn removed(&mut self, peer: PeerId) {
+        self.events.forget(peer);
         self.ribs.removed(peer)
     }
     fn flush(&mut self, state: &mut State) -> bool {
@@ -238,6 +241,7 @@ impl super::hooks::Api for Routing {
         if let Output::Peer { peer, .. } = output {
             self.ribs.received(state, *peer, output);
         }
+        self.events.event(state, output);
     }
     fn command(&mut self, state: &mut State, process: crate::reactor::ProcessId, line: &str) {
         self.commands.handle(&mut self.ribs, state, process, line)
