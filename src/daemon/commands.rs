@@ -97,6 +97,7 @@ impl Commands {
         let acks = self.acks.entry(process).or_insert_with(|| Acks::new(default));
         self.out.clear();
         let name = state.helper(process).map(|h| h.process.name.clone()).unwrap_or_default();
+        log::debug!(target: "processes", "command from process {} : {}", name, self.line);
         match command::parse(&self.line, &mut ConfigRoutes) {
             Err(e) => {
                 log::warn!(target: "processes", "command from process {} not understood: {} ({})", name, self.line, e);
@@ -152,13 +153,6 @@ fn execute(
     cmd: Command<Vec<Route>>,
     out: &mut String,
 ) -> bool {
-    if matches!(cmd, Command::FlushAdjRibOut { .. } | Command::ClearAdjRib { .. }) {
-        // These act on the adj-rib-out as sent: what earlier commands queued
-        // goes out first, as ExaBGP's loop runs the peers between commands
-        // written apart (otherwise a pending announce would be cancelled).
-        use super::hooks::Rib;
-        ribs.flush(state);
-    }
     match cmd {
         Command::Teardown { selector, subcode } => {
             if selector.is_empty() {

@@ -123,7 +123,8 @@ impl Ribs {
             return false;
         }
         self.buf.clear();
-        rib.out.next_messages(&neg, rib.budget, &mut self.buf);
+        let count = rib.out.next_messages(&neg, rib.budget, &mut self.buf);
+        log::debug!(target: "rib", "{} message(s) for the peer", count);
         if !self.buf.is_empty() {
             let bytes = self.buf.split().freeze();
             if !state.reactor.queue_update(peer, bytes.clone()) {
