@@ -256,9 +256,13 @@ fn execute(
             }
             true
         }
-        Command::ShowNeighbor { .. } | Command::ShowAdjRib(_) => {
-            // TODO(wire): `show` output is not rendered yet.
-            let _ = out;
+        Command::ShowAdjRib(show) => {
+            show_adj_rib(ribs, state, &show, out);
+            true
+        }
+        Command::ShowNeighbor { .. } => {
+            // TODO(wire): `show neighbor summary|extensive|json|configuration`
+            // is not rendered yet (it needs per-peer counters and timers).
             true
         }
         _ => true,
@@ -269,4 +273,50 @@ fn execute(
 /// too, as ExaBGP injects them).
 fn add(rib: &mut super::routing::PeerRib, change: Change) {
     rib.out.add_to_rib(change, false);
+}
+
+/// Whether `family` is listed by `show adj-rib … <filter>`.
+fn family_shown(filter: command::RibFamily, family: Family) -> bool {
+    use crate::bgp::iana::Safi;
+    match filter {
+        command::RibFamily::All => true,
+        command::RibFamily::Inet => {
+            (family.afi == Afi::IPV4 || family.afi == Afi::IPV6)
+                && matches!(family.safi, Safi::UNICAST | Safi::MULTICAST | Safi::NLRI_MPLS | Safi::MPLS_VPN)
+        }
+        command::RibFamily::Flow => matches!(family.safi, Safi::FLOW | Safi::FLOW_VPN),
+        command::RibFamily::L2vpn => matches!(family.safi, Safi::VPLS | Safi::EVPN),
+    }
+}
+
+/// `show adj-rib in|out [extensive] [json] [family] [peer]` (api.md §2.10).
+fn show_adj_rib(ribs: &mut Ribs, state: &State, show: &command::ShowAdjRib, out: &mut String) {
+    use std::fmt::Write;
+    ribs.sync(state);
+    for entry in state.peers.values().filter(|p| !p.retired) {
+        let key = entry.neighbor.name();
+        if !show.selects(&key) {
+            continue;
+        }
+        let Some(rib) = ribs.peers.get(&entry.id) else { continue };
+        let changes: Vec<&Change> = match show.rib {
+            command::Rib::In => rib.inn.cached_changes(None).collect(),
+            command::Rib::Out => rib.out.cached_changes(None).collect(),
+        };
+        let who = if show.extensive { key.clone() } else { entry.neighbor.peer_address.to_string() };
+        let mut json = crate::api::show::AdjRibJson::new(entry.neighbor.peer_address);
+        for change in changes {
+            let family = change.family();
+            if !family_shown(show.family, family) {
+                continue;
+            }
+            if show.json {
+                let mut prefix = String::new();
+                let _ = write!(prefix, "{}", change.nlri.text(None));
+                json.push(&prefix, family, out);
+            } else {
+                crate::api::show::adj_rib_line(&who, &change.nlri, change.nexthop, &change.attributes, show.extensive, out);
+            }
+        }
+    }
 }

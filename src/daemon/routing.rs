@@ -242,6 +242,10 @@ impl super::hooks::Api for Routing {
         if let Output::Peer { peer, .. } = output {
             self.ribs.received(state, *peer, output);
         }
+        if let Output::ProcessExited { process, .. } = output {
+            // A restarted helper starts with the default ack setting.
+            self.commands.forget(*process);
+        }
         self.events.event(state, output);
     }
     fn command(&mut self, state: &mut State, process: crate::reactor::ProcessId, line: &str) {
