@@ -42,7 +42,53 @@ impl Events {
         self.subscriptions.remove(&peer);
     }
 
+    /// Whether any peer has helpers for sent messages (UPDATEs the RIB
+    /// queues are reported by the daemon, not the reactor).
+    pub fn reports_sent(&mut self, state: &State) -> bool {
+        state.peers.values().any(|p| {
+            !p.neighbor.api.is_empty()
+                && !self
+                    .subscriptions
+                    .entry(p.id)
+                    .or_insert_with(|| Subscriptions::from_blocks(p.neighbor.api.iter()))
+                    .lists(Direction::Send)
+                    .for_type(2)
+                    .is_empty()
+        })
+    }
+
+    /// Messages the RIB queued for `peer` (whole messages, one after the
+    /// other), reported as `send` events.
+    pub fn sent(&mut self, state: &mut State, peer: PeerId, bytes: &bytes::Bytes) {
+        let Some(entry) = state.peers.get(&peer) else { return };
+        let Some(negotiated) = entry.negotiated.clone() else { return };
+        let mut at = 0;
+        while let Some(header) = bytes.get(at..at + 19) {
+            let len = usize::from(u16::from_be_bytes([header[16], header[17]]));
+            if len < 19 || at + len > bytes.len() {
+                break;
+            }
+            let kind = crate::bgp::iana::MessageType(header[18]);
+            let body = bytes.slice(at + 19..at + len);
+            if let Ok(message) = Message::unpack(kind, body.clone(), &negotiated) {
+                let packet = Packet {
+                    message,
+                    header: bytes.slice(at..at + 19),
+                    body,
+                    negotiated: Some(negotiated.clone()),
+                };
+                let output = Output::Peer { peer, event: PeerOutput::Sent(packet) };
+                self.event(state, &output);
+            }
+            at += len;
+        }
+    }
+
     pub fn event(&mut self, state: &mut State, output: &Output) {
+        if let Output::Signal(received) = output {
+            self.signal(state, received.number);
+            return;
+        }
         let Output::Peer { peer, event } = output else { return };
         let peer = *peer;
         let Some(entry) = state.peers.get(&peer) else { return };
@@ -158,6 +204,32 @@ impl Events {
             }
             let line = self.out.strip_suffix('\n').unwrap_or(&self.out);
             state.reactor.write_process(id, line);
+        }
+    }
+}
+
+impl Events {
+    /// A signal the daemon received, to every peer's `signal` helpers.
+    fn signal(&mut self, state: &mut State, number: i32) {
+        let name = crate::reactor::signal::name_of(number);
+        let ids: Vec<PeerId> = state.peers.keys().copied().collect();
+        let writer = self.writer.clone();
+        let ctx = Context { writer: &writer, time: envelope::now(), compact: state.env.api.compact };
+        for peer in ids {
+            let Some(entry) = state.peers.get(&peer) else { continue };
+            if entry.neighbor.api.is_empty() {
+                continue;
+            }
+            let subs = self
+                .subscriptions
+                .entry(peer)
+                .or_insert_with(|| Subscriptions::from_blocks(entry.neighbor.api.iter()))
+                .clone();
+            if subs.signal.is_empty() {
+                continue;
+            }
+            let neighbor = neighbor_id(state, peer);
+            self.send(state, peer, &subs.signal, &ctx, &neighbor, &Event::Signal { code: number, name });
         }
     }
 }

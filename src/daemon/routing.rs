@@ -71,6 +71,10 @@ impl PeerRib {
 pub struct Ribs {
     pub peers: BTreeMap<PeerId, PeerRib>,
     buf: BytesMut,
+    /// What was queued this turn, per peer, when `report_sent` asks for it
+    /// (helpers subscribed to sent messages).
+    pub sent: Vec<(PeerId, bytes::Bytes)>,
+    pub report_sent: bool,
 }
 
 impl Ribs {
@@ -127,6 +131,9 @@ impl Ribs {
         log::debug!(target: "rib", "{} message(s) for the peer", count);
         if !self.buf.is_empty() {
             let bytes = self.buf.split().freeze();
+            if self.report_sent {
+                self.sent.push((peer, bytes.clone()));
+            }
             if !state.reactor.queue_update(peer, bytes.clone()) {
                 rib.held = Some(bytes);
             }
@@ -230,7 +237,12 @@ impl Rib for Routing {
         self.ribs.removed(peer)
     }
     fn flush(&mut self, state: &mut State) -> bool {
-        self.ribs.flush(state)
+        self.ribs.report_sent = self.events.reports_sent(state);
+        let busy = self.ribs.flush(state);
+        for (peer, bytes) in std::mem::take(&mut self.ribs.sent) {
+            self.events.sent(state, peer, &bytes);
+        }
+        busy
     }
     fn pending(&self) -> bool {
         self.ribs.pending()
