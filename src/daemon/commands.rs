@@ -320,3 +320,65 @@ fn show_adj_rib(ribs: &mut Ribs, state: &State, show: &command::ShowAdjRib, out:
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(line: &str) -> Result<Command<Vec<Route>>, command::CommandError> {
+        let mut normal = String::new();
+        line::normalise(line, &mut normal);
+        command::parse(&normal, &mut ConfigRoutes)
+    }
+
+    fn routes(line: &str) -> Vec<Route> {
+        match parse(line) {
+            Ok(Command::Routes { routes, .. }) => routes,
+            other => panic!("{line}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn route_forms_use_the_configuration_grammar() {
+        let r = routes("announce route 10.0.0.0/22 next-hop 1.2.3.4 split /24");
+        assert_eq!(r.len(), 4);
+        assert_eq!(r[3].nlri.to_string(), "10.0.3.0/24");
+        let r = routes("announce attributes med 100 next-hop 101.1.101.1 nlri 1.0.0.1/32 1.0.0.2/32");
+        assert_eq!(r.len(), 2);
+        let r = routes("announce ipv6 unicast fc00:1::/64 next-hop 2001::11 local-preference 200");
+        assert_eq!(r[0].nlri.family(), Family::IPV6_UNICAST);
+        let r = routes("announce flow route { match { source 10.0.0.1/32; } then { discard; } }");
+        assert_eq!(r[0].nlri.family(), Family::IPV4_FLOW);
+        let r = routes("announce flow route destination 133.130.1.19/32 discard");
+        assert_eq!(r[0].nlri.family(), Family::IPV4_FLOW);
+        // Withdrawals need no next-hop.
+        let r = routes("withdraw route 1.1.0.0/24");
+        assert_eq!(r.len(), 1);
+    }
+
+    #[test]
+    fn selectors_are_kept() {
+        match parse("neighbor 127.0.0.1 local-as 1 announce route 1.2.0.0/22 next-hop 1.1.1.1") {
+            Ok(Command::Routes { selector, .. }) => {
+                assert!(selector.matches("neighbor 127.0.0.1 local-ip 127.0.0.1 local-as 1 peer-as 1 router-id 1.2.3.4 family-allowed in-open"));
+                assert!(!selector.matches("neighbor 127.0.0.2 local-ip 127.0.0.1 local-as 1 peer-as 1 router-id 1.2.3.4 family-allowed in-open"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn bad_routes_are_errors() {
+        assert!(parse("announce route 10.0.0.0/24 next-hop 1.2.3.4 med x").is_err());
+        assert!(parse("announce ipv4 nonsense 10.0.0.0/24").is_err());
+        assert!(parse("announce operational asm afi ipv4 safi unicast advisory \"x\"").is_err());
+    }
+
+    #[test]
+    fn show_filters_families() {
+        assert!(family_shown(command::RibFamily::Inet, Family::IPV6_UNICAST));
+        assert!(!family_shown(command::RibFamily::Inet, Family::IPV4_FLOW));
+        assert!(family_shown(command::RibFamily::Flow, Family::IPV4_FLOW));
+        assert!(family_shown(command::RibFamily::All, Family::IPV4_FLOW));
+    }
+}

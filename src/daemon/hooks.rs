@@ -5,12 +5,10 @@
 //! `write_process`…) or asks the daemon for whole-daemon actions through
 //! [`State::request`].
 //!
-//! TODO(lead): `Daemon::with_hooks(configs, env, hooks)` is the single
-//! place to pass the real implementations: one value implementing both
-//! [`Rib`] and [`Api`] (the API's `announce`/`withdraw` commands then reach
-//! the RIB through `self`), or a [`Pair`] of independent ones. Until then
-//! `Pair { rib: EndOfRib, api: LogCommands }` stands in (see their docs for
-//! exactly what they do and do not do).
+//! `Daemon::with_hooks(configs, env, hooks)` takes one value implementing
+//! both [`Rib`] and [`Api`] (so the API's `announce`/`withdraw` reach the
+//! RIB through `self`): `super::routing::Routing`. `Pair { rib: EndOfRib,
+//! api: LogCommands }` is a minimal stand-in kept for tests.
 
 use crate::bgp::iana::Family;
 use crate::bgp::message::Message;
@@ -141,9 +139,8 @@ pub fn shutdown_line(encoder: Encoder) -> String {
     }
 }
 
-/// The RIB stand-in until the adj-rib-out is plugged in: no routes, only
-/// the End-of-RIB markers ExaBGP sends when it has nothing to announce.
-/// TODO(lead): replace with the adj-rib-out.
+/// A RIB stand-in: no routes, only the End-of-RIB markers ExaBGP sends
+/// when it has nothing to announce.
 #[derive(Debug, Default)]
 pub struct EndOfRib;
 
@@ -179,9 +176,8 @@ pub fn send_eors(state: &mut State, peer: PeerId) {
     }
 }
 
-/// The API stand-in until the command layer is plugged in: helper lines are
-/// logged at debug level and get no answer; no event is written.
-/// TODO(lead): replace with the API command parser and event encoders.
+/// An API stand-in: helper lines are logged at debug level and get no
+/// answer; no event is written.
 #[derive(Debug, Default)]
 pub struct LogCommands;
 
