@@ -18,6 +18,7 @@ use crate::reactor::{PeerId, ProcessId};
 use crate::rib::Change;
 
 use super::routing::Ribs;
+use super::stats::{Stats, KINDS};
 use super::state::{Request, State};
 
 /// The configuration grammar behind `announce …` / `withdraw …`.
@@ -88,7 +89,7 @@ impl Commands {
     }
 
     /// One line from `process`.
-    pub fn handle(&mut self, ribs: &mut Ribs, state: &mut State, process: ProcessId, raw: &str) {
+    pub fn handle(&mut self, ribs: &mut Ribs, stats: &mut Stats, state: &mut State, process: ProcessId, raw: &str) {
         line::normalise(raw, &mut self.line);
         if self.line.is_empty() {
             return;
@@ -112,14 +113,19 @@ impl Commands {
                         _ => {}
                     }
                 } else {
-                    let ok = execute(ribs, state, process, &name, cmd, &mut self.out);
+                    let ok = execute(ribs, stats, state, process, &name, cmd, &mut self.out);
                     let ack = if ok { acks.done() } else { acks.error() };
                     self.out.push_str(ack.unwrap_or(""));
                 }
             }
         }
-        for reply in self.out.split('\n').filter(|l| !l.is_empty()) {
-            state.reactor.write_process(process, reply);
+        // Every line, empty ones included (`show neighbor extensive`); a
+        // final newline ends the last one.
+        let text = self.out.strip_suffix('\n').unwrap_or(&self.out);
+        if !text.is_empty() {
+            for reply in text.split('\n') {
+                state.reactor.write_process(process, reply);
+            }
         }
     }
 }
@@ -145,8 +151,10 @@ fn selected(state: &State, selector: &Selector, established: bool) -> Vec<PeerId
 }
 
 /// Act on a command that needs the daemon; `true` for `done`.
+#[allow(clippy::too_many_arguments)]
 fn execute(
     ribs: &mut Ribs,
+    stats: &mut Stats,
     state: &mut State,
     process: ProcessId,
     name: &str,
@@ -260,9 +268,8 @@ fn execute(
             show_adj_rib(ribs, state, &show, out);
             true
         }
-        Command::ShowNeighbor { .. } => {
-            // TODO(wire): `show neighbor summary|extensive|json|configuration`
-            // is not rendered yet (it needs per-peer counters and timers).
+        Command::ShowNeighbor { view, limit } => {
+            show_neighbor(stats, state, view, limit.as_deref(), out);
             true
         }
         _ => true,
@@ -273,6 +280,136 @@ fn execute(
 /// too, as ExaBGP injects them).
 fn add(rib: &mut super::routing::PeerRib, change: Change) {
     rib.out.add_to_rib(change, false);
+}
+
+/// `show neighbor summary|extensive|json` (api.md §2.10). `configuration`
+/// prints nothing yet (TODO(wire): the neighbor's configuration text).
+fn show_neighbor(stats: &mut Stats, state: &State, view: command::NeighborView, limit: Option<&str>, out: &mut String) {
+    use crate::api::show;
+    use command::NeighborView;
+    let peers: Vec<&super::state::Peer> = state.peers.values().filter(|p| !p.retired).collect();
+    match view {
+        NeighborView::Summary => {
+            out.push_str(show::SUMMARY_HEADER);
+            out.push('\n');
+            for p in peers {
+                if limit.is_some_and(|l| l != p.neighbor.peer_address.to_string()) {
+                    continue;
+                }
+                let s = stats.get(p.id);
+                let state_name = state.reactor.peer_state(p.id).map_or("IDLE", |x| x.name());
+                show::summary_row(
+                    &show::SummaryRow {
+                        peer: p.neighbor.peer_address,
+                        peer_as: p.neighbor.peer_as,
+                        duration: s.duration(),
+                        state: state_name,
+                        sent_updates: s.sent[3],
+                        received_updates: s.received[3],
+                    },
+                    out,
+                );
+            }
+        }
+        NeighborView::Extensive | NeighborView::Json => {
+            let mut texts = Vec::new();
+            for p in &peers {
+                if view == NeighborView::Extensive && limit.is_some_and(|l| !p.neighbor.name().contains(l)) {
+                    continue;
+                }
+                texts.push(detail_strings(p));
+            }
+            let mut details = Vec::new();
+            for (p, t) in peers
+                .iter()
+                .filter(|p| view == NeighborView::Json || !limit.is_some_and(|l| !p.neighbor.name().contains(l)))
+                .zip(&texts)
+            {
+                details.push(detail(stats, state, p, t));
+            }
+            if view == NeighborView::Json {
+                show::neighbors_json(&details, out);
+            } else {
+                for d in &details {
+                    show::extensive(d, out);
+                }
+            }
+        }
+        NeighborView::Configuration | NeighborView::Usage => {}
+    }
+}
+
+/// The strings a `NeighborDetail` borrows.
+struct DetailText {
+    local_address: String,
+    local_id: String,
+    /// ExaBGP shows its own router-id as the peer's once the OPEN is in.
+    peer_id: Option<String>,
+}
+
+fn detail_strings(p: &super::state::Peer) -> DetailText {
+    let local_id = p.neighbor.router_id.map_or_else(|| "None".to_string(), |a| a.to_string());
+    DetailText {
+        local_address: p.neighbor.local_address.map_or_else(|| "None".to_string(), |a| a.to_string()),
+        peer_id: p.negotiated.as_ref().map(|_| local_id.clone()),
+        local_id,
+    }
+}
+
+fn detail<'a>(
+    stats: &mut Stats,
+    state: &State,
+    p: &super::state::Peer,
+    text: &'a DetailText,
+) -> crate::api::show::NeighborDetail<'a> {
+    use crate::api::show::{FamilyDetail, NeighborDetail};
+    let s = stats.get(p.id).clone();
+    let negotiated = p.negotiated.as_deref();
+    let n = &p.neighbor;
+    let cap = |local: bool, remote: Option<bool>| (Some(local), remote);
+    let capabilities = vec![
+        ("asn4", cap(n.capability.asn4, negotiated.map(|x| x.asn4))),
+        ("route-refresh", cap(n.capability.route_refresh, None)),
+        ("multi-session", cap(n.capability.multi_session, None)),
+        ("operational", cap(n.capability.operational, None)),
+        ("add-path", cap(!n.addpaths.is_empty(), None)),
+        ("extended-message", cap(n.capability.extended_message, None)),
+        ("graceful-restart", cap(n.capability.graceful_restart.is_some(), None)),
+    ];
+    let capabilities = capabilities.into_iter().map(|(name, (l, r))| (name, l, r)).collect();
+    let families = n
+        .families
+        .iter()
+        .map(|f| FamilyDetail {
+            family: *f,
+            local: Some(true),
+            remote: negotiated.map(|x| x.families.contains(f)),
+            send_addpath: negotiated.map(|x| x.addpath_send.contains(f)),
+            receive_addpath: negotiated.map(|x| x.addpath_receive.contains(f)),
+        })
+        .collect();
+    let mut messages: Vec<(&str, u64, u64)> = Vec::new();
+    for (i, kind) in KINDS.iter().enumerate() {
+        messages.push((kind, s.sent.get(i).copied().unwrap_or(0), s.received.get(i).copied().unwrap_or(0)));
+    }
+    messages.push(("total", s.sent.iter().sum(), s.received.iter().sum()));
+    let state_name = state.reactor.peer_state(p.id).map_or("IDLE", |x| x.name());
+    NeighborDetail {
+        peer_address: n.peer_address,
+        local_address: &text.local_address,
+        local_as: n.local_as.or(negotiated.map(|x| x.local_as)).unwrap_or(0),
+        peer_as: n.peer_as.or(negotiated.map(|x| x.peer_as)).unwrap_or(0),
+        local_id: &text.local_id,
+        peer_id: text.peer_id.as_deref(),
+        local_hold: n.hold_time,
+        peer_hold: negotiated.map(|x| x.hold_time),
+        state: state_name,
+        duration: s.duration(),
+        down: s.down(),
+        capabilities,
+        families,
+        messages,
+    }
 }
 
 /// Whether `family` is listed by `show adj-rib … <filter>`.

@@ -40,6 +40,7 @@ pub mod lifecycle;
 pub mod routing;
 pub mod settings;
 pub mod state;
+pub mod stats;
 pub mod system;
 
 use std::path::PathBuf;

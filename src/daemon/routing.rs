@@ -216,6 +216,7 @@ pub struct Routing {
     pub ribs: Ribs,
     pub commands: super::commands::Commands,
     pub events: super::events::Events,
+    pub stats: super::stats::Stats,
 }
 
 impl Rib for Routing {
@@ -234,13 +235,18 @@ impl Rib for Routing {
     }
     fn removed(&mut self, peer: PeerId) {
         self.events.forget(peer);
+        self.stats.forget(peer);
         self.ribs.removed(peer)
     }
     fn flush(&mut self, state: &mut State) -> bool {
-        self.ribs.report_sent = self.events.reports_sent(state);
+        let report = self.events.reports_sent(state);
+        self.ribs.report_sent = true;
         let busy = self.ribs.flush(state);
         for (peer, bytes) in std::mem::take(&mut self.ribs.sent) {
-            self.events.sent(state, peer, &bytes);
+            self.stats.record_sent(peer, &bytes);
+            if report {
+                self.events.sent(state, peer, &bytes);
+            }
         }
         busy
     }
@@ -254,6 +260,7 @@ impl super::hooks::Api for Routing {
         if let Output::Peer { peer, .. } = output {
             self.ribs.received(state, *peer, output);
         }
+        self.stats.record(output);
         if let Output::ProcessExited { process, .. } = output {
             // A restarted helper starts with the default ack setting.
             self.commands.forget(*process);
@@ -261,7 +268,7 @@ impl super::hooks::Api for Routing {
         self.events.event(state, output);
     }
     fn command(&mut self, state: &mut State, process: crate::reactor::ProcessId, line: &str) {
-        self.commands.handle(&mut self.ribs, state, process, line)
+        self.commands.handle(&mut self.ribs, &mut self.stats, state, process, line)
     }
 }
 
