@@ -37,6 +37,10 @@ pub trait Rib {
     /// `state.peers[&peer].neighbor`.
     fn reconfigured(&mut self, _state: &mut State, _peer: PeerId, _previous: &Neighbor) {}
 
+    /// A reload changed the definition of `peer` so that its session is
+    /// re-established (the new definition is in `state.peers`).
+    fn redefined(&mut self, _state: &mut State, _peer: PeerId, _previous: &Neighbor) {}
+
     /// `peer` left the daemon for good (removed by a reload, or finished).
     fn removed(&mut self, _peer: PeerId) {}
 
@@ -98,6 +102,9 @@ impl<R: Rib, A> Rib for Pair<R, A> {
     }
     fn reconfigured(&mut self, state: &mut State, peer: PeerId, previous: &Neighbor) {
         self.rib.reconfigured(state, peer, previous)
+    }
+    fn redefined(&mut self, state: &mut State, peer: PeerId, previous: &Neighbor) {
+        self.rib.redefined(state, peer, previous)
     }
     fn removed(&mut self, peer: PeerId) {
         self.rib.removed(peer)

@@ -622,6 +622,7 @@ impl Daemon {
                         self.hooks.reconfigured(&mut self.state, id, &previous);
                     } else {
                         log::debug!(target: "reactor", "peer definition change, establishing a new connection for {}", key);
+                        self.hooks.redefined(&mut self.state, id, &previous);
                         self.reestablish(id);
                     }
                 }

@@ -185,9 +185,31 @@ impl Rib for Ribs {
         if established {
             rib.out.replace_reload(&before, &after);
         } else {
-            // Sent once the next session is up (ExaBGP's `previous`).
+            // Queued now, the ones gone withdrawn once the next session is
+            // up (ExaBGP's `previous`).
+            for route in &neighbor.routes {
+                rib.out.add_to_rib_watchdog(route_change(route), route.watchdog.as_deref(), route.withdraw);
+            }
             rib.previous.get_or_insert(before);
         }
+    }
+
+    fn redefined(&mut self, state: &mut State, peer: PeerId, previous: &Neighbor) {
+        let Some(neighbor) = state.peers.get(&peer).map(|p| p.neighbor.clone()) else { return };
+        let Some(rib) = self.of(state, peer) else { return };
+        // As ExaBGP's RIB kept by neighbor name: the new routes are queued
+        // (unless already sent), those gone are withdrawn by the next
+        // session's `replace_restart`.
+        if neighbor.families != previous.families {
+            rib.out.set_families(neighbor.families.clone());
+            rib.inn.set_families(neighbor.families.clone());
+        }
+        rib.out.set_group_updates(neighbor.group_updates);
+        rib.budget = if neighbor.rate_limit > 0 { 1 } else { BUDGET };
+        for route in &neighbor.routes {
+            rib.out.add_to_rib_watchdog(route_change(route), route.watchdog.as_deref(), route.withdraw);
+        }
+        rib.previous.get_or_insert_with(|| config_changes(previous));
     }
 
     fn removed(&mut self, peer: PeerId) {
@@ -232,6 +254,10 @@ impl Rib for Routing {
     fn reconfigured(&mut self, state: &mut State, peer: PeerId, previous: &Neighbor) {
         self.events.forget(peer);
         self.ribs.reconfigured(state, peer, previous)
+    }
+    fn redefined(&mut self, state: &mut State, peer: PeerId, previous: &Neighbor) {
+        self.events.forget(peer);
+        self.ribs.redefined(state, peer, previous)
     }
     fn removed(&mut self, peer: PeerId) {
         self.events.forget(peer);
