@@ -2,7 +2,8 @@
 //! configuration's route grammar as its `RouteParser`, then each command
 //! applied to the RIBs or the reactor, and the answer written back.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::time::{Duration, Instant};
 
 use crate::api::ack::Acks;
 use crate::api::command::{self, Action, Command, RouteKind, RouteParser};
@@ -74,18 +75,81 @@ impl RouteParser for ConfigRoutes {
     }
 }
 
+/// Replies to commands read together are written this far apart: ExaBGP
+/// answers each command as it runs it, so a helper reads them one by one,
+/// and helpers that count acks per read (the qa ones) depend on it.
+const PACE: Duration = Duration::from_millis(2);
+/// Past this many replies waiting for one helper, write them all at once
+/// (bulk API use must not be slowed down).
+const PACED_MAX: usize = 8;
+
 /// Per-helper command state.
 #[derive(Debug, Default)]
 pub struct Commands {
     acks: HashMap<ProcessId, Acks>,
     line: String,
     out: String,
+    /// Replies waiting for their time, in order.
+    paced: VecDeque<(ProcessId, String, Instant)>,
+    /// When the last reply to each helper was written (or is due).
+    last: HashMap<ProcessId, Instant>,
 }
 
 impl Commands {
     /// A helper left or was restarted: its ack setting starts over.
     pub fn forget(&mut self, process: ProcessId) {
         self.acks.remove(&process);
+        self.last.remove(&process);
+        self.paced.retain(|p| p.0 != process);
+    }
+
+    /// Write the replies that are due; `true` while some wait.
+    pub fn pump(&mut self, state: &mut State) -> bool {
+        let now = Instant::now();
+        while let Some((_, _, due)) = self.paced.front() {
+            if *due > now {
+                break;
+            }
+            if let Some((process, text, _)) = self.paced.pop_front() {
+                write_reply(state, process, &text);
+            }
+        }
+        !self.paced.is_empty()
+    }
+
+    /// Write `self.out` for `process` now, or after the replies before it.
+    fn emit(&mut self, state: &mut State, process: ProcessId) {
+        if self.out.is_empty() {
+            return;
+        }
+        let now = Instant::now();
+        let waiting = self.paced.iter().filter(|p| p.0 == process).count();
+        if waiting >= PACED_MAX {
+            // Flush this helper's queue in order, then this reply.
+            let mut rest = VecDeque::new();
+            for (p, text, due) in self.paced.drain(..) {
+                if p == process {
+                    write_reply(state, p, &text);
+                } else {
+                    rest.push_back((p, text, due));
+                }
+            }
+            self.paced = rest;
+            write_reply(state, process, &self.out);
+            self.last.insert(process, now);
+            return;
+        }
+        match self.last.get(&process) {
+            Some(&last) if waiting > 0 || now < last + PACE => {
+                let due = last + PACE;
+                self.paced.push_back((process, std::mem::take(&mut self.out), due));
+                self.last.insert(process, due);
+            }
+            _ => {
+                write_reply(state, process, &self.out);
+                self.last.insert(process, now);
+            }
+        }
     }
 
     /// One line from `process`.
@@ -119,14 +183,19 @@ impl Commands {
                 }
             }
         }
-        // Every line, empty ones included (`show neighbor extensive`); a
-        // final newline ends the last one.
-        let text = self.out.strip_suffix('\n').unwrap_or(&self.out);
-        if !text.is_empty() {
-            for reply in text.split('\n') {
-                state.reactor.write_process(process, reply);
-            }
-        }
+        self.emit(state, process);
+    }
+}
+
+/// Every line of a reply, empty ones included (`show neighbor
+/// extensive`); a final newline ends the last one.
+fn write_reply(state: &mut State, process: ProcessId, out: &str) {
+    let text = out.strip_suffix('\n').unwrap_or(out);
+    if text.is_empty() {
+        return;
+    }
+    for reply in text.split('\n') {
+        state.reactor.write_process(process, reply);
     }
 }
 
