@@ -78,7 +78,7 @@ impl RouteParser for ConfigRoutes {
 /// Replies to commands read together are written this far apart: ExaBGP
 /// answers each command as it runs it, so a helper reads them one by one,
 /// and helpers that count acks per read (the qa ones) depend on it.
-const PACE: Duration = Duration::from_millis(2);
+const PACE: Duration = Duration::from_millis(10);
 /// Past this many replies waiting for one helper, write them all at once
 /// (bulk API use must not be slowed down).
 const PACED_MAX: usize = 8;
@@ -101,6 +101,11 @@ impl Commands {
         self.acks.remove(&process);
         self.last.remove(&process);
         self.paced.retain(|p| p.0 != process);
+    }
+
+    /// When the next paced reply is due.
+    pub fn next_due(&self) -> Option<Instant> {
+        self.paced.front().map(|p| p.2)
     }
 
     /// Write the replies that are due; `true` while some wait.

@@ -51,6 +51,12 @@ pub trait Rib {
         false
     }
 
+    /// Something is due at this time (paced replies): the next poll must
+    /// not sleep past it.
+    fn wake_at(&self) -> Option<std::time::Instant> {
+        None
+    }
+
     /// Changes of the last reload are still being sent: ExaBGP defers the
     /// next SIGUSR1/SIGUSR2 until they are out.
     fn pending(&self) -> bool {
@@ -111,6 +117,9 @@ impl<R: Rib, A> Rib for Pair<R, A> {
     }
     fn flush(&mut self, state: &mut State) -> bool {
         self.rib.flush(state)
+    }
+    fn wake_at(&self) -> Option<std::time::Instant> {
+        self.rib.wake_at()
     }
     fn pending(&self) -> bool {
         self.rib.pending()

@@ -284,6 +284,10 @@ impl Daemon {
         }
         let busy = self.hooks.flush(&mut self.state);
         let mut wait = if busy { Some(Duration::ZERO) } else { max_wait };
+        if let Some(at) = self.hooks.wake_at() {
+            let left = at.saturating_duration_since(Instant::now());
+            wait = Some(wait.map_or(left, |w| w.min(left)));
+        }
         if let Some(at) = self.start_at {
             let left = at.saturating_duration_since(Instant::now());
             wait = Some(wait.map_or(left, |w| w.min(left)));

@@ -265,7 +265,7 @@ impl Rib for Routing {
         self.ribs.removed(peer)
     }
     fn flush(&mut self, state: &mut State) -> bool {
-        let replies = self.commands.pump(state);
+        self.commands.pump(state);
         let report = self.events.reports_sent(state);
         self.ribs.report_sent = true;
         let busy = self.ribs.flush(state);
@@ -275,7 +275,10 @@ impl Rib for Routing {
                 self.events.sent(state, peer, &bytes);
             }
         }
-        busy || replies
+        busy
+    }
+    fn wake_at(&self) -> Option<std::time::Instant> {
+        self.commands.next_due()
     }
     fn pending(&self) -> bool {
         self.ribs.pending()
