@@ -386,21 +386,13 @@ fn show_neighbor(stats: &mut Stats, state: &State, view: command::NeighborView, 
             }
         }
         NeighborView::Extensive | NeighborView::Json => {
-            let mut texts = Vec::new();
-            for p in &peers {
-                if view == NeighborView::Extensive && limit.is_some_and(|l| !p.neighbor.name().contains(l)) {
-                    continue;
-                }
-                texts.push(detail_strings(p));
-            }
-            let mut details = Vec::new();
-            for (p, t) in peers
-                .iter()
-                .filter(|p| view == NeighborView::Json || !limit.is_some_and(|l| !p.neighbor.name().contains(l)))
-                .zip(&texts)
-            {
-                details.push(detail(stats, state, p, t));
-            }
+            // `json` lists every peer; `extensive` those whose key contains the limit.
+            let shown: Vec<&super::state::Peer> = peers
+                .into_iter()
+                .filter(|p| view == NeighborView::Json || limit.is_none_or(|l| p.neighbor.name().contains(l)))
+                .collect();
+            let texts: Vec<DetailText> = shown.iter().map(|p| detail_strings(p)).collect();
+            let details: Vec<_> = shown.iter().zip(&texts).map(|(p, t)| detail(stats, state, p, t)).collect();
             if view == NeighborView::Json {
                 show::neighbors_json(&details, out);
             } else {

@@ -80,11 +80,13 @@ pub struct Ribs {
 impl Ribs {
     /// The RIBs of `peer`, made from its configuration on first use.
     pub fn of(&mut self, state: &State, peer: PeerId) -> Option<&mut PeerRib> {
-        if !self.peers.contains_key(&peer) {
-            let entry = state.peers.get(&peer)?;
-            self.peers.insert(peer, PeerRib::new(&entry.neighbor));
+        match self.peers.entry(peer) {
+            std::collections::btree_map::Entry::Occupied(e) => Some(e.into_mut()),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                let entry = state.peers.get(&peer)?;
+                Some(e.insert(PeerRib::new(&entry.neighbor)))
+            }
         }
-        self.peers.get_mut(&peer)
     }
 
     /// Make sure every known peer has its RIBs (configured routes loaded).
