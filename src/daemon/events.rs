@@ -62,25 +62,19 @@ impl Events {
     pub fn sent(&mut self, state: &mut State, peer: PeerId, bytes: &bytes::Bytes) {
         let Some(entry) = state.peers.get(&peer) else { return };
         let Some(negotiated) = entry.negotiated.clone() else { return };
-        let mut at = 0;
-        while let Some(header) = bytes.get(at..at + 19) {
-            let len = usize::from(u16::from_be_bytes([header[16], header[17]]));
-            if len < 19 || at + len > bytes.len() {
-                break;
-            }
-            let kind = crate::bgp::iana::MessageType(header[18]);
-            let body = bytes.slice(at + 19..at + len);
-            if let Ok(message) = Message::unpack(kind, body.clone(), &negotiated) {
+        for (start, end) in super::stats::messages(bytes) {
+            let Some(&kind) = bytes.get(start + 18) else { continue };
+            let body = bytes.slice(start + 19..end);
+            if let Ok(message) = Message::unpack(crate::bgp::iana::MessageType(kind), body.clone(), &negotiated) {
                 let packet = Packet {
                     message,
-                    header: bytes.slice(at..at + 19),
+                    header: bytes.slice(start..start + 19),
                     body,
                     negotiated: Some(negotiated.clone()),
                 };
                 let output = Output::Peer { peer, event: PeerOutput::Sent(packet) };
                 self.event(state, &output);
             }
-            at += len;
         }
     }
 
@@ -247,5 +241,31 @@ fn neighbor_id(state: &State, peer: PeerId) -> NeighborId {
         peer_address: n.peer_address,
         local_as: n.local_as.or(negotiated.map(|x| x.local_as)).unwrap_or(0),
         peer_as: n.peer_as.or(negotiated.map(|x| x.peer_as)).unwrap_or(0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::environment::{Environment, Locations};
+
+    #[test]
+    fn unknown_peers_and_no_subscriptions_write_nothing() {
+        let reactor = crate::reactor::Reactor::new().unwrap();
+        let mut state = State::new(reactor, Environment::defaults(Locations::new("/")));
+        let mut events = Events::default();
+        let peer = PeerId(mio::Token(7));
+        let connected = Output::Peer {
+            peer,
+            event: PeerOutput::Connected {
+                direction: crate::reactor::connection::Direction::Outgoing,
+                local: None,
+                remote: "127.0.0.1:179".parse().unwrap(),
+            },
+        };
+        events.event(&mut state, &connected);
+        assert!(!events.reports_sent(&state));
+        let id = neighbor_id(&state, peer);
+        assert_eq!((id.local_as, id.peer_as), (0, 0));
     }
 }

@@ -91,18 +91,28 @@ impl Stats {
     /// Count the messages the RIB queued (whole messages back to back).
     pub fn record_sent(&mut self, peer: PeerId, bytes: &[u8]) {
         let s = self.peers.entry(peer).or_insert_with(|| PeerStats::new(Instant::now()));
-        let mut at = 0;
-        while let Some(header) = bytes.get(at..at + 19) {
-            let len = usize::from(u16::from_be_bytes([header[16], header[17]]));
-            if len < 19 {
-                break;
-            }
-            if let Some(i) = slot(header[18]) {
+        for (start, _) in messages(bytes) {
+            if let Some(i) = bytes.get(start + 18).and_then(|k| slot(*k)) {
                 s.sent[i] += 1;
             }
-            at += len;
         }
     }
+}
+
+/// `(start, end)` of each whole message in `bytes` (messages back to back,
+/// as the RIB hands them out); stops at anything that is not one.
+pub fn messages(bytes: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let header = bytes.get(at..at + 19)?;
+        let len = usize::from(u16::from_be_bytes([header[16], header[17]]));
+        if len < 19 || at + len > bytes.len() {
+            return None;
+        }
+        let range = (at, at + len);
+        at += len;
+        Some(range)
+    })
 }
 
 #[cfg(test)]
@@ -121,5 +131,18 @@ mod tests {
         let s = stats.get(peer);
         assert_eq!(s.sent, [0, 0, 1, 1, 0]);
         assert_eq!(s.duration(), 0);
+    }
+
+    #[test]
+    fn splits_whole_messages_only() {
+        let mut bytes = vec![0xff; 16];
+        bytes.extend([0, 19, 4]);
+        bytes.extend(vec![0xff; 16]);
+        bytes.extend([0, 23, 2, 0, 0]); // truncated: 23 announced, 21 present
+        assert_eq!(messages(&bytes).collect::<Vec<_>>(), vec![(0, 19)]);
+        // A length below the header stops the walk instead of looping.
+        let mut bad = vec![0xff; 16];
+        bad.extend([0, 0, 4]);
+        assert_eq!(messages(&bad).count(), 0);
     }
 }
