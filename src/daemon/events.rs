@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
+use std::rc::Rc;
 
 use crate::api::delivery::Subscriptions;
 use crate::api::envelope::{self, Direction, NeighborId, Writer};
@@ -19,9 +20,9 @@ use super::state::State;
 /// What each peer's helpers hear.
 #[derive(Debug)]
 pub struct Events {
-    subscriptions: HashMap<PeerId, Subscriptions>,
+    subscriptions: HashMap<PeerId, Rc<Subscriptions>>,
     counters: HashMap<PeerId, u64>,
-    writer: Writer,
+    writer: Rc<Writer>,
     out: String,
 }
 
@@ -30,7 +31,7 @@ impl Default for Events {
         Events {
             subscriptions: HashMap::new(),
             counters: HashMap::new(),
-            writer: Writer::current(),
+            writer: Rc::new(Writer::current()),
             out: String::new(),
         }
     }
@@ -50,7 +51,7 @@ impl Events {
                 && !self
                     .subscriptions
                     .entry(p.id)
-                    .or_insert_with(|| Subscriptions::from_blocks(p.neighbor.api.iter()))
+                    .or_insert_with(|| Rc::new(Subscriptions::from_blocks(p.neighbor.api.iter())))
                     .lists(Direction::Send)
                     .for_type(2)
                     .is_empty()
@@ -92,13 +93,13 @@ impl Events {
         let subs = self
             .subscriptions
             .entry(peer)
-            .or_insert_with(|| Subscriptions::from_blocks(entry.neighbor.api.iter()))
+            .or_insert_with(|| Rc::new(Subscriptions::from_blocks(entry.neighbor.api.iter())))
             .clone();
         let neighbor = neighbor_id(state, peer);
         let ctx_time = envelope::now();
         let compact = state.env.api.compact;
         let writer = self.writer.clone();
-        let ctx = Context { writer: &writer, time: ctx_time, compact };
+        let ctx = Context { writer: &*writer, time: ctx_time, compact };
         match event {
             PeerOutput::Connected { .. } => {
                 self.send(state, peer, &subs.neighbor_changes, &ctx, &neighbor, &Event::Connected)
@@ -141,12 +142,12 @@ impl Events {
         if !plan.packets && plan.decoded.is_none() {
             return;
         }
-        let list = subs.lists(direction).for_type(category).to_vec();
+        let list = subs.lists(direction).for_type(category);
         let negotiated = if plan.negotiated { packet.negotiated.as_deref() } else { None };
         let raw = Raw { header: &packet.header, body: &packet.body };
         if plan.packets {
             let e = Event::Packets { direction, category, negotiated, raw };
-            self.send(state, peer, &list, ctx, neighbor, &e);
+            self.send(state, peer, list, ctx, neighbor, &e);
         }
         let Some(with_raw) = plan.decoded else { return };
         let raw = with_raw.then_some(raw);
@@ -171,7 +172,7 @@ impl Events {
             Message::Unknown { .. } => return,
         };
         let e = Event::Message { direction, message: decoded, negotiated, raw };
-        self.send(state, peer, &list, ctx, neighbor, &e);
+        self.send(state, peer, list, ctx, neighbor, &e);
     }
 
     /// Render `event` for each named process and write it.
@@ -208,7 +209,7 @@ impl Events {
         let name = crate::reactor::signal::name_of(number);
         let ids: Vec<PeerId> = state.peers.keys().copied().collect();
         let writer = self.writer.clone();
-        let ctx = Context { writer: &writer, time: envelope::now(), compact: state.env.api.compact };
+        let ctx = Context { writer: &*writer, time: envelope::now(), compact: state.env.api.compact };
         for peer in ids {
             let Some(entry) = state.peers.get(&peer) else { continue };
             if entry.neighbor.api.is_empty() {
@@ -217,7 +218,7 @@ impl Events {
             let subs = self
                 .subscriptions
                 .entry(peer)
-                .or_insert_with(|| Subscriptions::from_blocks(entry.neighbor.api.iter()))
+                .or_insert_with(|| Rc::new(Subscriptions::from_blocks(entry.neighbor.api.iter())))
                 .clone();
             if subs.signal.is_empty() {
                 continue;

@@ -105,6 +105,10 @@ impl Ribs {
         let Output::Peer { event: PeerOutput::Received(packet), .. } = output else { return };
         let Message::Update(body) = &packet.message else { return };
         let Some(neg) = packet.negotiated.as_ref() else { return };
+        // Decoding costs: skip it when nothing is kept.
+        if !state.peers.get(&peer).is_some_and(|p| p.neighbor.adj_rib_in) {
+            return;
+        }
         let Some(rib) = self.of(state, peer) else { return };
         if let Ok(update) = Update::unpack(body, neg) {
             rib.inn.update(&update);
