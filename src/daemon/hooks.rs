@@ -5,12 +5,10 @@
 //! `write_process`…) or asks the daemon for whole-daemon actions through
 //! [`State::request`].
 //!
-//! TODO(lead): `Daemon::with_hooks(configs, env, hooks)` is the single
-//! place to pass the real implementations: one value implementing both
-//! [`Rib`] and [`Api`] (the API's `announce`/`withdraw` commands then reach
-//! the RIB through `self`), or a [`Pair`] of independent ones. Until then
-//! `Pair { rib: EndOfRib, api: LogCommands }` stands in (see their docs for
-//! exactly what they do and do not do).
+//! `Daemon::with_hooks(configs, env, hooks)` takes one value implementing
+//! both [`Rib`] and [`Api`] (so the API's `announce`/`withdraw` reach the
+//! RIB through `self`): `super::routing::Routing`. `Pair { rib: EndOfRib,
+//! api: LogCommands }` is a minimal stand-in kept for tests.
 
 use crate::bgp::iana::Family;
 use crate::bgp::message::Message;
@@ -39,6 +37,10 @@ pub trait Rib {
     /// `state.peers[&peer].neighbor`.
     fn reconfigured(&mut self, _state: &mut State, _peer: PeerId, _previous: &Neighbor) {}
 
+    /// A reload changed the definition of `peer` so that its session is
+    /// re-established (the new definition is in `state.peers`).
+    fn redefined(&mut self, _state: &mut State, _peer: PeerId, _previous: &Neighbor) {}
+
     /// `peer` left the daemon for good (removed by a reload, or finished).
     fn removed(&mut self, _peer: PeerId) {}
 
@@ -47,6 +49,12 @@ pub trait Rib {
     /// left, so the next poll must not sleep.
     fn flush(&mut self, _state: &mut State) -> bool {
         false
+    }
+
+    /// Something is due at this time (paced replies): the next poll must
+    /// not sleep past it.
+    fn wake_at(&self) -> Option<std::time::Instant> {
+        None
     }
 
     /// Changes of the last reload are still being sent: ExaBGP defers the
@@ -101,11 +109,17 @@ impl<R: Rib, A> Rib for Pair<R, A> {
     fn reconfigured(&mut self, state: &mut State, peer: PeerId, previous: &Neighbor) {
         self.rib.reconfigured(state, peer, previous)
     }
+    fn redefined(&mut self, state: &mut State, peer: PeerId, previous: &Neighbor) {
+        self.rib.redefined(state, peer, previous)
+    }
     fn removed(&mut self, peer: PeerId) {
         self.rib.removed(peer)
     }
     fn flush(&mut self, state: &mut State) -> bool {
         self.rib.flush(state)
+    }
+    fn wake_at(&self) -> Option<std::time::Instant> {
+        self.rib.wake_at()
     }
     fn pending(&self) -> bool {
         self.rib.pending()
@@ -141,9 +155,8 @@ pub fn shutdown_line(encoder: Encoder) -> String {
     }
 }
 
-/// The RIB stand-in until the adj-rib-out is plugged in: no routes, only
-/// the End-of-RIB markers ExaBGP sends when it has nothing to announce.
-/// TODO(lead): replace with the adj-rib-out.
+/// A RIB stand-in: no routes, only the End-of-RIB markers ExaBGP sends
+/// when it has nothing to announce.
 #[derive(Debug, Default)]
 pub struct EndOfRib;
 
@@ -179,9 +192,8 @@ pub fn send_eors(state: &mut State, peer: PeerId) {
     }
 }
 
-/// The API stand-in until the command layer is plugged in: helper lines are
-/// logged at debug level and get no answer; no event is written.
-/// TODO(lead): replace with the API command parser and event encoders.
+/// An API stand-in: helper lines are logged at debug level and get no
+/// answer; no event is written.
 #[derive(Debug, Default)]
 pub struct LogCommands;
 

@@ -29,7 +29,7 @@ use crate::reactor::fsm::Report;
 use crate::reactor::signal::{self, SignalKind};
 use crate::reactor::{Output, PeerId, PeerOutput, Reactor};
 
-use super::hooks::{EndOfRib, Hooks, LogCommands, Pair};
+use super::hooks::Hooks;
 use super::settings::{self, Defaults};
 use super::state::{Helper, Peer, Request, State};
 use super::system::{self, PidFile, Privileges};
@@ -127,21 +127,14 @@ impl std::fmt::Debug for Daemon {
 }
 
 impl Daemon {
-    /// A daemon with the stand-in hooks (End-of-RIB only, commands logged).
+    /// A daemon with the real hooks: the RIBs and the process API
+    /// (`routing::Routing`).
     pub fn new(configs: Configs, env: Environment) -> std::io::Result<Daemon> {
-        Daemon::with_hooks(
-            configs,
-            env,
-            Box::new(Pair {
-                rib: EndOfRib,
-                api: LogCommands,
-            }),
-        )
+        Daemon::with_hooks(configs, env, Box::new(super::routing::Routing::default()))
     }
 
-    /// TODO(lead): the place where the adj-rib-out and the API layer plug
-    /// in: one value implementing both `Rib` and `Api` (so API commands can
-    /// reach the RIB), or a `Pair` of separate ones.
+    /// A daemon with other hooks (tests, or the stand-ins `Pair { rib:
+    /// EndOfRib, api: LogCommands }`).
     pub fn with_hooks(
         configs: Configs,
         env: Environment,
@@ -291,6 +284,10 @@ impl Daemon {
         }
         let busy = self.hooks.flush(&mut self.state);
         let mut wait = if busy { Some(Duration::ZERO) } else { max_wait };
+        if let Some(at) = self.hooks.wake_at() {
+            let left = at.saturating_duration_since(Instant::now());
+            wait = Some(wait.map_or(left, |w| w.min(left)));
+        }
         if let Some(at) = self.start_at {
             let left = at.saturating_duration_since(Instant::now());
             wait = Some(wait.map_or(left, |w| w.min(left)));
@@ -629,6 +626,7 @@ impl Daemon {
                         self.hooks.reconfigured(&mut self.state, id, &previous);
                     } else {
                         log::debug!(target: "reactor", "peer definition change, establishing a new connection for {}", key);
+                        self.hooks.redefined(&mut self.state, id, &previous);
                         self.reestablish(id);
                     }
                 }
@@ -858,6 +856,29 @@ mod tests {
             ]
         );
         assert!(d.state.peers.is_empty());
+    }
+
+    #[test]
+    fn configured_routes_go_out_before_the_eor() {
+        let dir = scratch("routes");
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let conf = write(
+            &dir,
+            "a.conf",
+            "neighbor 127.0.0.1 { router-id 1.2.3.4; local-address 127.0.0.1; local-as 1; peer-as 1; \
+             static { route 10.0.0.0/24 next-hop 1.1.1.1; } }",
+        );
+        let peer = scripted_peer(listener, 2);
+        let mut d = daemon(vec![conf], 1);
+        d.set_connect_port(port);
+        d.start(IN_TEST).unwrap();
+        assert_eq!(run_for(&mut d, Duration::from_secs(10)), Some(EXIT_OK));
+        let updates = peer.join().unwrap();
+        assert_eq!(updates.len(), 2);
+        // NLRI 10.0.0.0/24 ends the first UPDATE; the EoR is empty.
+        assert!(updates[0].ends_with(&[24, 10, 0, 0]), "{:?}", updates[0]);
+        assert_eq!(updates[1].len(), 23);
     }
 
     #[test]

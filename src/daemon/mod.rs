@@ -7,6 +7,9 @@
 //! | `lifecycle.rs` | `Daemon`: start-up, main loop, reload/restart, shutdown  |
 //! | `state.rs`     | peer and helper tables the hooks see (`State`)           |
 //! | `hooks.rs`     | integration points: `Rib` (adj-rib-out), `Api` (process API) |
+//! | `routing.rs`   | `Routing`: the real hooks; per-peer `AdjRibOut`/`AdjRibIn` |
+//! | `commands.rs`  | helper commands: parse (config route grammar), act, ack  |
+//! | `events.rs`    | peer events to subscribed helpers (JSON/text encoders)   |
 //! | `settings.rs`  | `Neighbor` -> `PeerSettings`, `Process` -> `ProcessSpec`, listeners |
 //! | `system.rs`    | umask/chdir, PID file, daemonize, privilege drop         |
 //!
@@ -14,11 +17,11 @@
 //! turn (the first at start-up, the next at each reload); without it, as
 //! ExaBGP, one daemon is forked per file and the parent waits for them.
 //!
-//! Integration points (TODO(lead)): `Daemon::with_hooks(configs, env,
-//! hooks)` takes the adj-rib-out (`hooks::Rib`) and the process API
-//! (`hooks::Api`) as one `Box<dyn Hooks>`. Until they exist, `EndOfRib` sends only the End-of-RIB
-//! markers (what ExaBGP sends with no routes) and `LogCommands` logs helper
-//! lines at debug level without answering.
+//! Integration points: `Daemon::with_hooks(configs, env, hooks)` takes the
+//! adj-rib-out (`hooks::Rib`) and the process API (`hooks::Api`) as one
+//! `Box<dyn Hooks>`; `routing::Routing` is the real one (RIBs in
+//! `routing.rs`, commands in `commands.rs`, events in `events.rs`).
+//! `EndOfRib` and `LogCommands` remain as minimal stand-ins for tests.
 //!
 //! Not done yet:
 //! * the CLI named pipes (`api.cli`) are neither looked for nor served;
@@ -30,10 +33,14 @@
 //!   interface (the reactor's `PeerSettings` has neither);
 //! * multi-session neighbors are one peer (ExaBGP clones one per family).
 
+pub mod commands;
+pub mod events;
 pub mod hooks;
 pub mod lifecycle;
+pub mod routing;
 pub mod settings;
 pub mod state;
+pub mod stats;
 pub mod system;
 
 use std::path::PathBuf;
@@ -66,16 +73,13 @@ pub fn serve(options: ServerOptions, env: Environment) -> ExitCode {
     fork_per_file(options.configurations, env)
 }
 
-/// One daemon over `files` (rotated on reload), with the stand-in hooks.
-/// TODO(lead): pass the real RIB and API here.
+/// One daemon over `files` (rotated on reload), with the RIBs and the
+/// process API (`routing::Routing`).
 pub fn run(files: Vec<PathBuf>, env: Environment) -> u8 {
     run_with_hooks(
         files,
         env,
-        Box::new(Pair {
-            rib: EndOfRib,
-            api: LogCommands,
-        }),
+        Box::new(routing::Routing::default()),
     )
 }
 

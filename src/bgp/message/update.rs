@@ -515,7 +515,11 @@ impl Packer {
         }
 
         self.attr.clear();
-        attributes.pack(neg, include_defaults, &mut self.attr);
+        // ExaBGP's `pack_attribute(with_default=False)` packs no attribute
+        // at all (its set of codes is empty then), not only no defaults.
+        if include_defaults {
+            attributes.pack(neg, true, &mut self.attr);
+        }
         let room = neg.msg_size as isize - HEADER_LEN as isize - 4 - self.attr.len() as isize;
         if room <= 0 {
             error!(target: "parser", "attributes size is so large we can not even pack one NLRI");
