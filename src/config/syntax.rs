@@ -13,6 +13,7 @@
 //! million routes costs a few dozen bytes per route; `Node` and `Word` are
 //! borrowed views, [`Section`] an owned handle (an `Arc` and an index).
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use super::error::{shown, ConfigError};
@@ -51,8 +52,13 @@ pub struct Document {
     first_root: u32,
     /// Offset of the extra top-level `}` that ended the parse, if any.
     truncated_at: Option<u32>,
-    /// Start offset of each line, built when a position is first asked for.
+    /// Start offset of each line, built when a position before the last
+    /// one asked for is wanted (error reports).
     line_starts: OnceLock<Vec<u32>>,
+    /// The last line start found by a forward scan: `line << 32 | offset`.
+    /// Loading asks for positions in file order (one per neighbor), so each
+    /// asks only for the text since the previous one.
+    forward: AtomicU64,
 }
 
 impl Document {
@@ -70,6 +76,7 @@ impl Document {
             first_root: NONE,
             truncated_at: None,
             line_starts: OnceLock::new(),
+            forward: AtomicU64::new(1 << 32),
         };
         let result = Document::build(&text, &mut doc);
         doc.text = text;
@@ -178,31 +185,46 @@ impl Document {
     /// The line and column of a byte offset. The table of line starts is
     /// built on first use, so files that load without error never pay for it.
     pub fn position(&self, offset: u32) -> Position {
+        let offset = offset.min(self.text.len() as u32);
+        let (line, line_start) = self.line_of(offset);
+        let column = self
+            .text
+            .get(line_start as usize..offset as usize)
+            .map(|s| s.chars().count())
+            .unwrap_or(offset.saturating_sub(line_start) as usize) as u32
+            + 1;
+        Position { line, column }
+    }
+
+    /// The 1-based line holding `offset` and the offset where it starts.
+    fn line_of(&self, offset: u32) -> (u32, u32) {
+        let bytes = self.text.as_bytes();
+        // A line ends at `\n`, `\r\n` or a lone `\r`.
+        let is_end = |n: usize, b: u8| b == b'\n' || (b == b'\r' && bytes.get(n + 1) != Some(&b'\n'));
+        let cached = self.forward.load(Ordering::Relaxed);
+        let (mut line, mut start) = ((cached >> 32) as u32, cached as u32);
+        if start <= offset {
+            let from = start as usize;
+            for (n, &b) in bytes.get(from..offset as usize).unwrap_or_default().iter().enumerate() {
+                if is_end(from + n, b) {
+                    line += 1;
+                    start = (from + n + 1) as u32;
+                }
+            }
+            self.forward.store(u64::from(line) << 32 | u64::from(start), Ordering::Relaxed);
+            return (line, start);
+        }
         let starts = self.line_starts.get_or_init(|| {
-            let bytes = self.text.as_bytes();
             let mut starts = vec![0u32];
-            for (n, b) in bytes.iter().enumerate() {
-                let newline = match b {
-                    b'\n' => true,
-                    b'\r' => bytes.get(n + 1) != Some(&b'\n'),
-                    _ => false,
-                };
-                if newline {
+            for (n, &b) in bytes.iter().enumerate() {
+                if is_end(n, b) {
                     starts.push(n as u32 + 1);
                 }
             }
             starts
         });
-        let offset = offset.min(self.text.len() as u32);
         let line = starts.partition_point(|&s| s <= offset).max(1);
-        let line_start = starts.get(line - 1).copied().unwrap_or(0) as usize;
-        let column = self
-            .text
-            .get(line_start..offset as usize)
-            .map(|s| s.chars().count())
-            .unwrap_or(offset as usize - line_start.min(offset as usize)) as u32
-            + 1;
-        Position { line: line as u32, column }
+        (line as u32, starts.get(line - 1).copied().unwrap_or(0))
     }
 
     /// An error at a byte offset of this document.
@@ -474,6 +496,24 @@ mod tests {
         assert_eq!((e.line, e.column), (2, 6));
         let e = parse("x;\r\n\r\n y z\r\n").unwrap_err();
         assert_eq!((e.line, e.column), (3, 2));
+    }
+
+    /// Positions asked for in any order (forward scan, then the table for
+    /// earlier offsets) agree with a direct count.
+    #[test]
+    fn positions_in_any_order() {
+        let text = "a;\r\nb;\rc;\n\n  dé f;\ng;\n";
+        let direct = |offset: usize| {
+            let before = &text[..offset];
+            let line = before.replace("\r\n", "\n").replace('\r', "\n").matches('\n').count() as u32 + 1;
+            let start = before.rfind(['\n', '\r']).map(|n| n + 1).unwrap_or(0);
+            Position { line, column: text[start..offset].chars().count() as u32 + 1 }
+        };
+        let offsets: Vec<usize> = (0..text.len()).filter(|n| text.is_char_boundary(*n) && !text[*n..].starts_with('\n')).collect();
+        let doc = parse(text).unwrap();
+        for &o in offsets.iter().chain(offsets.iter().rev()).chain(offsets.iter()) {
+            assert_eq!(doc.position(o as u32), direct(o), "offset {o}");
+        }
     }
 
     #[test]
