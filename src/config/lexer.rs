@@ -47,6 +47,9 @@ pub(crate) struct RawStatement {
     pub(crate) n_words: u32,
     pub(crate) terminator: Terminator,
     pub(crate) terminator_pos: u32,
+    /// Lexed by the plain-line path: every word is a span of the text and
+    /// [`plain_word`] finds them again from the first one's offset.
+    pub(crate) plain: bool,
 }
 
 /// A lexing error: byte offset in the source and the message.
@@ -213,6 +216,7 @@ impl<'s> Lexer<'s> {
                         n_words: (words.len() - statement_start) as u32,
                         terminator,
                         terminator_pos: (line_start + n) as u32,
+                        plain: true,
                     });
                     statement_start = words.len();
                 }
@@ -315,6 +319,7 @@ impl<'s> Lexer<'s> {
                         n_words: (words.len() - statement_start) as u32,
                         terminator,
                         terminator_pos: off as u32,
+                        plain: false,
                     });
                     statement_start = words.len();
                 }
@@ -341,6 +346,26 @@ impl<'s> Lexer<'s> {
         // A lone unterminated quote with nothing pending is ignored, as in the reference.
         Ok(())
     }
+}
+
+/// The word of a plain statement (see [`Lexer::tokenise_plain`]) at or after
+/// `at`, before `end`: `(start, end)` of its bytes, or `None` when only
+/// blanks are left.
+pub(crate) fn plain_word(text: &[u8], mut at: usize, end: usize) -> Option<(usize, usize)> {
+    while at < end && matches!(text.get(at), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+        at += 1;
+    }
+    if at >= end {
+        return None;
+    }
+    if matches!(text.get(at), Some(b',' | b'[' | b']')) {
+        return Some((at, at + 1));
+    }
+    let mut stop = at + 1;
+    while stop < end && !matches!(text.get(stop), Some(b' ' | b'\t' | b'\r' | b'\n' | b',' | b'[' | b']') | None) {
+        stop += 1;
+    }
+    Some((at, stop))
 }
 
 /// Decode the escapes of a logical line made of `segments`.

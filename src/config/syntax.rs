@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use super::error::{shown, ConfigError};
-use super::lexer::{Lexer, RawWord, Terminator, COOKED};
+use super::lexer::{plain_word, Lexer, RawWord, Terminator, COOKED};
 
 const NONE: u32 = u32::MAX;
 
@@ -30,6 +30,9 @@ pub struct Position {
 
 #[derive(Clone, Copy, Debug)]
 struct RawNode {
+    /// Index of the first word in `Document::words`, or with `plain` the
+    /// text offset of the first word (the words are found again in the
+    /// text: a million-route file then keeps no word table).
     first_word: u32,
     n_words: u32,
     /// Offset of the terminator (`;` or `{`).
@@ -39,6 +42,7 @@ struct RawNode {
     first_child: u32,
     next_sibling: u32,
     section: bool,
+    plain: bool,
 }
 
 /// One parsed configuration file.
@@ -125,14 +129,24 @@ impl Document {
                 }
                 Terminator::Semicolon | Terminator::Open => {
                     let index = doc.nodes.len() as u32;
+                    let mut first_word = statement.first_word;
+                    // A plain statement whose words are the last ones stored
+                    // (always, with one statement per line) gives them back.
+                    let last = statement.first_word as usize + statement.n_words as usize == doc.words.len();
+                    let plain = statement.plain && statement.n_words > 0 && last;
+                    if plain {
+                        first_word = doc.words.get(statement.first_word as usize).map(|w| w.pos).unwrap_or(statement.terminator_pos);
+                        doc.words.truncate(statement.first_word as usize);
+                    }
                     doc.nodes.push(RawNode {
-                        first_word: statement.first_word,
+                        first_word,
                         n_words: statement.n_words,
                         end: statement.terminator_pos,
                         close: NONE,
                         first_child: NONE,
                         next_sibling: NONE,
                         section: statement.terminator == Terminator::Open,
+                        plain,
                     });
                     let previous = match stack.last_mut() {
                         Some((parent, last)) => {
@@ -298,9 +312,13 @@ impl<'d> Node<'d> {
 
     /// All the words: the keyword then the arguments.
     pub fn words(&self) -> Words<'d> {
+        if self.raw.plain {
+            let inner = WordsInner::Plain { at: self.raw.first_word, end: self.raw.end, left: self.raw.n_words };
+            return Words { doc: self.doc, inner };
+        }
         let start = self.raw.first_word as usize;
         let end = start + self.raw.n_words as usize;
-        Words { doc: self.doc, raw: self.doc.words.get(start..end).unwrap_or_default().iter() }
+        Words { doc: self.doc, inner: WordsInner::Stored(self.doc.words.get(start..end).unwrap_or_default().iter()) }
     }
 
     /// The first word, or an empty word at the terminator for `;` / `{` alone.
@@ -363,16 +381,38 @@ impl<'d> Node<'d> {
 #[derive(Clone, Debug)]
 pub struct Words<'d> {
     doc: &'d Document,
-    raw: std::slice::Iter<'d, RawWord>,
+    inner: WordsInner<'d>,
+}
+
+#[derive(Clone, Debug)]
+enum WordsInner<'d> {
+    Stored(std::slice::Iter<'d, RawWord>),
+    /// Words found again in the text, from `at` up to the terminator.
+    Plain { at: u32, end: u32, left: u32 },
 }
 
 impl<'d> Iterator for Words<'d> {
     type Item = Word<'d>;
     fn next(&mut self) -> Option<Word<'d>> {
-        self.raw.next().map(|r| self.doc.word(*r))
+        match &mut self.inner {
+            WordsInner::Stored(raw) => raw.next().map(|r| self.doc.word(*r)),
+            WordsInner::Plain { at, end, left } => {
+                if *left == 0 {
+                    return None;
+                }
+                let (start, stop) = plain_word(self.doc.text.as_bytes(), *at as usize, *end as usize)?;
+                *at = stop as u32;
+                *left -= 1;
+                let text = self.doc.text.get(start..stop).unwrap_or("");
+                Some(Word { doc: self.doc, text, offset: start as u32 })
+            }
+        }
     }
     fn size_hint(&self) -> (usize, Option<usize>) {
-        self.raw.size_hint()
+        match &self.inner {
+            WordsInner::Stored(raw) => raw.size_hint(),
+            WordsInner::Plain { left, .. } => (*left as usize, Some(*left as usize)),
+        }
     }
 }
 
@@ -415,7 +455,7 @@ impl Section {
         self.doc.node(self.index).unwrap_or(Node {
             doc: &self.doc,
             index: self.index,
-            raw: RawNode { first_word: 0, n_words: 0, end: 0, close: NONE, first_child: NONE, next_sibling: NONE, section: true },
+            raw: RawNode { first_word: 0, n_words: 0, end: 0, close: NONE, first_child: NONE, next_sibling: NONE, section: true, plain: false },
         })
     }
 
@@ -457,6 +497,20 @@ mod tests {
         assert_eq!(a.close_position(), Some(Position { line: 4, column: 1 }));
         let b = a.children().next().unwrap();
         assert_eq!(b.arg(0).unwrap().position(), Position { line: 2, column: 4 });
+    }
+
+    /// Plain statements (words found again in the text) and stored ones
+    /// (quotes, several statements on a line) read the same.
+    #[test]
+    fn plain_and_stored_words_agree() {
+        let doc = parse("x 1 [a,b] ; y \"q r\" [ c ];\nz\t[d ,e]  f;\nw {\n}\n").unwrap();
+        assert_eq!(shape(doc.root()), "x 1 [ a , b ];y q r [ c ];z [ d , e ] f;w{}");
+        let z = doc.root().nth(2).unwrap();
+        assert_eq!(z.words().len(), 7);
+        assert_eq!(z.n_args(), 6);
+        let f = z.args().last().unwrap();
+        assert_eq!((f.text(), f.position()), ("f", Position { line: 2, column: 11 }));
+        assert_eq!(z.arg(1).unwrap().text(), "d");
     }
 
     #[test]
@@ -527,8 +581,13 @@ mod tests {
         let neighbor = doc.root().next().unwrap();
         let stat = neighbor.children().next().unwrap();
         assert_eq!(stat.children().count(), 100_000);
-        // Only quoted/escaped words are copied.
+        // Only quoted/escaped words are copied, and plain lines keep no
+        // word table (their words are found again in the text).
         assert!(doc.cooked.is_empty());
-        assert_eq!(doc.words.len(), 2 + 1 + 4 * 100_000);
+        assert!(doc.words.is_empty());
+        let last = stat.children().last().unwrap();
+        let words: Vec<&str> = last.words().map(|w| w.text()).collect();
+        assert_eq!(words, ["route", "10.134.159.0/24", "next-hop", "1.2.3.4"]);
+        assert_eq!(last.arg(0).unwrap().position(), Position { line: 100_002, column: 9 });
     }
 }
