@@ -47,6 +47,9 @@ pub(crate) struct RawStatement {
     pub(crate) n_words: u32,
     pub(crate) terminator: Terminator,
     pub(crate) terminator_pos: u32,
+    /// Lexed by the plain-line path: every word is a span of the text and
+    /// [`plain_word`] finds them again from the first one's offset.
+    pub(crate) plain: bool,
 }
 
 /// A lexing error: byte offset in the source and the message.
@@ -155,9 +158,15 @@ impl<'s> Lexer<'s> {
             };
             let bytes = self.text.as_bytes();
             let first = bytes.get(start..end).unwrap_or_default();
+            if !first.iter().any(|&b| matches!(b, b'\\' | b'"' | b'\'')) {
+                // Fast path: no escape, continuation or quote, so every word
+                // is a span of the line.
+                self.tokenise_plain(first, start, words)?;
+                continue;
+            }
             let continued = first.last() == Some(&b'\\');
             if !continued && !first.contains(&b'\\') {
-                // Fast path: the line is its own text.
+                // The line is its own text.
                 let items = first.iter().enumerate().map(|(n, &b)| (b, start + n, true));
                 self.tokenise(items, start, words, cooked)?;
                 continue;
@@ -179,6 +188,68 @@ impl<'s> Lexer<'s> {
             let decoded = decode(bytes, &segments)?;
             self.tokenise(decoded.into_iter(), start, words, cooked)?;
         }
+    }
+
+    /// [`Lexer::tokenise`] for a line without quotes or backslashes (the
+    /// bulk of any file): the same rules, over the bytes, without the
+    /// per-byte bookkeeping of cooked words.
+    fn tokenise_plain(&mut self, line: &[u8], line_start: usize, words: &mut Vec<RawWord>) -> Result<(), LexError> {
+        let mut statement_start = words.len();
+        // Start of the word being read, as an index into `line`.
+        let mut word: Option<usize> = None;
+        let push = |words: &mut Vec<RawWord>, from: usize, to: usize| {
+            words.push(RawWord { pos: (line_start + from) as u32, len: (to - from) as u32 });
+        };
+        for (n, &b) in line.iter().enumerate() {
+            match b {
+                b';' | b'{' | b'}' => {
+                    if let Some(from) = word.take() {
+                        push(words, from, n);
+                    }
+                    let terminator = match b {
+                        b';' => Terminator::Semicolon,
+                        b'{' => Terminator::Open,
+                        _ => Terminator::Close,
+                    };
+                    self.ready.push_back(RawStatement {
+                        first_word: statement_start as u32,
+                        n_words: (words.len() - statement_start) as u32,
+                        terminator,
+                        terminator_pos: (line_start + n) as u32,
+                        plain: true,
+                    });
+                    statement_start = words.len();
+                }
+                b',' | b'[' | b']' => {
+                    if let Some(from) = word.take() {
+                        push(words, from, n);
+                    }
+                    push(words, n, n + 1);
+                }
+                b' ' | b'\t' | b'\r' | b'\n' => {
+                    if let Some(from) = word.take() {
+                        push(words, from, n);
+                    }
+                }
+                b'#' => {
+                    if word.is_some() || words.len() > statement_start {
+                        let at = words.get(statement_start).map(|w| w.pos as usize).or(word.map(|w| line_start + w)).unwrap_or(line_start + n);
+                        return Err(err(at, "';', '{' or '}' was expected before the comment, found '#'"));
+                    }
+                    return Ok(());
+                }
+                _ => {
+                    if word.is_none() {
+                        word = Some(n);
+                    }
+                }
+            }
+        }
+        if word.is_some() || words.len() > statement_start {
+            let at = words.get(statement_start).map(|w| w.pos as usize).or(word.map(|w| line_start + w)).unwrap_or(line_start);
+            return Err(err(at, "';', '{' or '}' was expected at the end of the statement, found the end of the line"));
+        }
+        Ok(())
     }
 
     /// Split one logical line into statements (pushed on `self.ready`).
@@ -248,6 +319,7 @@ impl<'s> Lexer<'s> {
                         n_words: (words.len() - statement_start) as u32,
                         terminator,
                         terminator_pos: off as u32,
+                        plain: false,
                     });
                     statement_start = words.len();
                 }
@@ -274,6 +346,26 @@ impl<'s> Lexer<'s> {
         // A lone unterminated quote with nothing pending is ignored, as in the reference.
         Ok(())
     }
+}
+
+/// The word of a plain statement (see [`Lexer::tokenise_plain`]) at or after
+/// `at`, before `end`: `(start, end)` of its bytes, or `None` when only
+/// blanks are left.
+pub(crate) fn plain_word(text: &[u8], mut at: usize, end: usize) -> Option<(usize, usize)> {
+    while at < end && matches!(text.get(at), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+        at += 1;
+    }
+    if at >= end {
+        return None;
+    }
+    if matches!(text.get(at), Some(b',' | b'[' | b']')) {
+        return Some((at, at + 1));
+    }
+    let mut stop = at + 1;
+    while stop < end && !matches!(text.get(stop), Some(b' ' | b'\t' | b'\r' | b'\n' | b',' | b'[' | b']') | None) {
+        stop += 1;
+    }
+    Some((at, stop))
 }
 
 /// Decode the escapes of a logical line made of `segments`.
@@ -399,6 +491,32 @@ mod tests {
     #[test]
     fn lone_quote_is_ignored() {
         assert_eq!(words("\"\na;"), vec![vec!["a"]]);
+    }
+
+    /// The plain-line fast path and the general tokeniser agree, errors
+    /// included.
+    #[test]
+    fn plain_path_matches_general_path() {
+        let lines = [
+            "a b;", "a b", "a {", "}", "a b; c { d; } e;", "x[1,2]y;", "community [ 1:2 , 3:4 ];", "  a\tb  ;",
+            "# c", "a # c", "a; # c", "a;# c", "a#b;", ";", "{", "a b }", "é ü;", ",;", "a\r;", "\x0bq;", "a;b",
+        ];
+        for line in lines {
+            let run = |plain: bool| {
+                let mut lexer = Lexer::new(line);
+                let mut words = Vec::new();
+                let mut cooked = Vec::new();
+                let result = if plain {
+                    lexer.tokenise_plain(line.as_bytes(), 0, &mut words)
+                } else {
+                    let items = line.bytes().enumerate().map(|(n, b)| (b, n, true));
+                    lexer.tokenise(items, 0, &mut words, &mut cooked)
+                };
+                let statements: Vec<_> = lexer.ready.iter().map(|s| (s.first_word, s.n_words, s.terminator, s.terminator_pos)).collect();
+                (result.map_err(|e| (e.offset, e.message)), words, statements)
+            };
+            assert_eq!(run(true), run(false), "{line:?}");
+        }
     }
 
     #[test]

@@ -11,7 +11,9 @@
 //!
 //! Route-bearing sections (`static`, `announce`, `flow`, `l2vpn`) are kept
 //! as syntax-tree handles in [`Neighbor::route_sections`] and converted by
-//! [`route`] (stage two) at the end of [`load`]: [`Neighbor::routes`] holds
+//! [`route`] (stage two) at the end of [`load`], after which the handles
+//! and the syntax tree (with the file's text) are dropped, so a loaded
+//! configuration costs its typed values only: [`Neighbor::routes`] holds
 //! typed [`route::Route`]s in the reference's order (own `static`, `l2vpn`,
 //! `flow`, then own `announce`, then the templates' sections), every route
 //! of a configured family (§6.11, IPv4 unicast excepted) and `next-hop self`
@@ -108,8 +110,6 @@ pub struct Configuration {
     pub processes: Vec<Process>,
     /// Neighbors, in definition order.
     pub neighbors: Vec<Neighbor>,
-    /// The syntax tree the route sections point into.
-    pub document: Arc<Document>,
 }
 
 impl Configuration {
@@ -145,14 +145,22 @@ pub fn load_file(path: &Path, options: &LoadOptions) -> Result<Configuration, Co
         }
     };
     let dir = real.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("/"));
-    load_text(&name, text, &dir, options)
+    load_text(&name, text, &dir, options, false)
 }
 
 /// Load a configuration held in memory (tests, API). Relative `run`
 /// programs resolve against the current directory.
 pub fn load_str(name: &str, text: &str, options: &LoadOptions) -> Result<Configuration, ConfigError> {
     let dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
-    load_text(name, text.to_string(), &dir, options)
+    load_text(name, text.to_string(), &dir, options, false)
+}
+
+/// [`load_str`] keeping [`Neighbor::route_sections`] (and so the syntax
+/// tree) alive, for tests that look at the tree.
+#[cfg(test)]
+pub(crate) fn load_str_keeping_syntax(name: &str, text: &str, options: &LoadOptions) -> Result<Configuration, ConfigError> {
+    let dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+    load_text(name, text.to_string(), &dir, options, true)
 }
 
 /// What [`validate`] checked.
@@ -180,7 +188,7 @@ pub fn validate(paths: &[PathBuf], options: &LoadOptions) -> Result<Vec<Validate
         .collect())
 }
 
-fn load_text(name: &str, text: String, config_dir: &Path, options: &LoadOptions) -> Result<Configuration, ConfigError> {
+fn load_text(name: &str, text: String, config_dir: &Path, options: &LoadOptions, keep_syntax: bool) -> Result<Configuration, ConfigError> {
     let doc = Arc::new(Document::parse(name, text)?);
     let mut ctx = Context { doc: doc.clone(), api_names: Vec::new(), auto_api: 0 };
     let mut processes: Vec<Process> = Vec::new();
@@ -237,8 +245,12 @@ fn load_text(name: &str, text: String, config_dir: &Path, options: &LoadOptions)
     let mut route_ctx = route::RouteContext::default();
     for n in neighbors.iter_mut() {
         route::build_routes(n, &mut route_ctx)?;
+        if !keep_syntax {
+            // The routes are built: the tree (and the text) can go.
+            n.route_sections = Vec::new();
+        }
     }
-    Ok(Configuration { file: name.to_string(), processes, neighbors, document: doc })
+    Ok(Configuration { file: name.to_string(), processes, neighbors })
 }
 
 /// §6.15: processes named by `api` blocks must exist; `processes` and

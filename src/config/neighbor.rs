@@ -103,6 +103,7 @@ pub struct Neighbor {
     pub api: Vec<Api>,
     /// Route-bearing sections, converted to typed routes in stage two (needs
     /// the codec types). Own sections first, then the templates' ones.
+    /// Emptied once `routes` is built (the syntax tree is then dropped).
     pub route_sections: Vec<RouteSection>,
     /// The configured routes (stage two), in the reference's order, with
     /// `next-hop self` resolved.

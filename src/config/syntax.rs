@@ -13,10 +13,11 @@
 //! million routes costs a few dozen bytes per route; `Node` and `Word` are
 //! borrowed views, [`Section`] an owned handle (an `Arc` and an index).
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use super::error::{shown, ConfigError};
-use super::lexer::{Lexer, RawWord, Terminator, COOKED};
+use super::lexer::{plain_word, Lexer, RawWord, Terminator, COOKED};
 
 const NONE: u32 = u32::MAX;
 
@@ -29,6 +30,9 @@ pub struct Position {
 
 #[derive(Clone, Copy, Debug)]
 struct RawNode {
+    /// Index of the first word in `Document::words`, or with `plain` the
+    /// text offset of the first word (the words are found again in the
+    /// text: a million-route file then keeps no word table).
     first_word: u32,
     n_words: u32,
     /// Offset of the terminator (`;` or `{`).
@@ -38,6 +42,7 @@ struct RawNode {
     first_child: u32,
     next_sibling: u32,
     section: bool,
+    plain: bool,
 }
 
 /// One parsed configuration file.
@@ -51,8 +56,13 @@ pub struct Document {
     first_root: u32,
     /// Offset of the extra top-level `}` that ended the parse, if any.
     truncated_at: Option<u32>,
-    /// Start offset of each line, built when a position is first asked for.
+    /// Start offset of each line, built when a position before the last
+    /// one asked for is wanted (error reports).
     line_starts: OnceLock<Vec<u32>>,
+    /// The last line start found by a forward scan: `line << 32 | offset`.
+    /// Loading asks for positions in file order (one per neighbor), so each
+    /// asks only for the text since the previous one.
+    forward: AtomicU64,
 }
 
 impl Document {
@@ -70,6 +80,7 @@ impl Document {
             first_root: NONE,
             truncated_at: None,
             line_starts: OnceLock::new(),
+            forward: AtomicU64::new(1 << 32),
         };
         let result = Document::build(&text, &mut doc);
         doc.text = text;
@@ -118,14 +129,24 @@ impl Document {
                 }
                 Terminator::Semicolon | Terminator::Open => {
                     let index = doc.nodes.len() as u32;
+                    let mut first_word = statement.first_word;
+                    // A plain statement whose words are the last ones stored
+                    // (always, with one statement per line) gives them back.
+                    let last = statement.first_word as usize + statement.n_words as usize == doc.words.len();
+                    let plain = statement.plain && statement.n_words > 0 && last;
+                    if plain {
+                        first_word = doc.words.get(statement.first_word as usize).map(|w| w.pos).unwrap_or(statement.terminator_pos);
+                        doc.words.truncate(statement.first_word as usize);
+                    }
                     doc.nodes.push(RawNode {
-                        first_word: statement.first_word,
+                        first_word,
                         n_words: statement.n_words,
                         end: statement.terminator_pos,
                         close: NONE,
                         first_child: NONE,
                         next_sibling: NONE,
                         section: statement.terminator == Terminator::Open,
+                        plain,
                     });
                     let previous = match stack.last_mut() {
                         Some((parent, last)) => {
@@ -178,31 +199,46 @@ impl Document {
     /// The line and column of a byte offset. The table of line starts is
     /// built on first use, so files that load without error never pay for it.
     pub fn position(&self, offset: u32) -> Position {
+        let offset = offset.min(self.text.len() as u32);
+        let (line, line_start) = self.line_of(offset);
+        let column = self
+            .text
+            .get(line_start as usize..offset as usize)
+            .map(|s| s.chars().count())
+            .unwrap_or(offset.saturating_sub(line_start) as usize) as u32
+            + 1;
+        Position { line, column }
+    }
+
+    /// The 1-based line holding `offset` and the offset where it starts.
+    fn line_of(&self, offset: u32) -> (u32, u32) {
+        let bytes = self.text.as_bytes();
+        // A line ends at `\n`, `\r\n` or a lone `\r`.
+        let is_end = |n: usize, b: u8| b == b'\n' || (b == b'\r' && bytes.get(n + 1) != Some(&b'\n'));
+        let cached = self.forward.load(Ordering::Relaxed);
+        let (mut line, mut start) = ((cached >> 32) as u32, cached as u32);
+        if start <= offset {
+            let from = start as usize;
+            for (n, &b) in bytes.get(from..offset as usize).unwrap_or_default().iter().enumerate() {
+                if is_end(from + n, b) {
+                    line += 1;
+                    start = (from + n + 1) as u32;
+                }
+            }
+            self.forward.store(u64::from(line) << 32 | u64::from(start), Ordering::Relaxed);
+            return (line, start);
+        }
         let starts = self.line_starts.get_or_init(|| {
-            let bytes = self.text.as_bytes();
             let mut starts = vec![0u32];
-            for (n, b) in bytes.iter().enumerate() {
-                let newline = match b {
-                    b'\n' => true,
-                    b'\r' => bytes.get(n + 1) != Some(&b'\n'),
-                    _ => false,
-                };
-                if newline {
+            for (n, &b) in bytes.iter().enumerate() {
+                if is_end(n, b) {
                     starts.push(n as u32 + 1);
                 }
             }
             starts
         });
-        let offset = offset.min(self.text.len() as u32);
         let line = starts.partition_point(|&s| s <= offset).max(1);
-        let line_start = starts.get(line - 1).copied().unwrap_or(0) as usize;
-        let column = self
-            .text
-            .get(line_start..offset as usize)
-            .map(|s| s.chars().count())
-            .unwrap_or(offset as usize - line_start.min(offset as usize)) as u32
-            + 1;
-        Position { line: line as u32, column }
+        (line as u32, starts.get(line - 1).copied().unwrap_or(0))
     }
 
     /// An error at a byte offset of this document.
@@ -276,9 +312,13 @@ impl<'d> Node<'d> {
 
     /// All the words: the keyword then the arguments.
     pub fn words(&self) -> Words<'d> {
+        if self.raw.plain {
+            let inner = WordsInner::Plain { at: self.raw.first_word, end: self.raw.end, left: self.raw.n_words };
+            return Words { doc: self.doc, inner };
+        }
         let start = self.raw.first_word as usize;
         let end = start + self.raw.n_words as usize;
-        Words { doc: self.doc, raw: self.doc.words.get(start..end).unwrap_or_default().iter() }
+        Words { doc: self.doc, inner: WordsInner::Stored(self.doc.words.get(start..end).unwrap_or_default().iter()) }
     }
 
     /// The first word, or an empty word at the terminator for `;` / `{` alone.
@@ -341,16 +381,38 @@ impl<'d> Node<'d> {
 #[derive(Clone, Debug)]
 pub struct Words<'d> {
     doc: &'d Document,
-    raw: std::slice::Iter<'d, RawWord>,
+    inner: WordsInner<'d>,
+}
+
+#[derive(Clone, Debug)]
+enum WordsInner<'d> {
+    Stored(std::slice::Iter<'d, RawWord>),
+    /// Words found again in the text, from `at` up to the terminator.
+    Plain { at: u32, end: u32, left: u32 },
 }
 
 impl<'d> Iterator for Words<'d> {
     type Item = Word<'d>;
     fn next(&mut self) -> Option<Word<'d>> {
-        self.raw.next().map(|r| self.doc.word(*r))
+        match &mut self.inner {
+            WordsInner::Stored(raw) => raw.next().map(|r| self.doc.word(*r)),
+            WordsInner::Plain { at, end, left } => {
+                if *left == 0 {
+                    return None;
+                }
+                let (start, stop) = plain_word(self.doc.text.as_bytes(), *at as usize, *end as usize)?;
+                *at = stop as u32;
+                *left -= 1;
+                let text = self.doc.text.get(start..stop).unwrap_or("");
+                Some(Word { doc: self.doc, text, offset: start as u32 })
+            }
+        }
     }
     fn size_hint(&self) -> (usize, Option<usize>) {
-        self.raw.size_hint()
+        match &self.inner {
+            WordsInner::Stored(raw) => raw.size_hint(),
+            WordsInner::Plain { left, .. } => (*left as usize, Some(*left as usize)),
+        }
     }
 }
 
@@ -393,7 +455,7 @@ impl Section {
         self.doc.node(self.index).unwrap_or(Node {
             doc: &self.doc,
             index: self.index,
-            raw: RawNode { first_word: 0, n_words: 0, end: 0, close: NONE, first_child: NONE, next_sibling: NONE, section: true },
+            raw: RawNode { first_word: 0, n_words: 0, end: 0, close: NONE, first_child: NONE, next_sibling: NONE, section: true, plain: false },
         })
     }
 
@@ -437,6 +499,20 @@ mod tests {
         assert_eq!(b.arg(0).unwrap().position(), Position { line: 2, column: 4 });
     }
 
+    /// Plain statements (words found again in the text) and stored ones
+    /// (quotes, several statements on a line) read the same.
+    #[test]
+    fn plain_and_stored_words_agree() {
+        let doc = parse("x 1 [a,b] ; y \"q r\" [ c ];\nz\t[d ,e]  f;\nw {\n}\n").unwrap();
+        assert_eq!(shape(doc.root()), "x 1 [ a , b ];y q r [ c ];z [ d , e ] f;w{}");
+        let z = doc.root().nth(2).unwrap();
+        assert_eq!(z.words().len(), 7);
+        assert_eq!(z.n_args(), 6);
+        let f = z.args().last().unwrap();
+        assert_eq!((f.text(), f.position()), ("f", Position { line: 2, column: 11 }));
+        assert_eq!(z.arg(1).unwrap().text(), "d");
+    }
+
     #[test]
     fn unclosed_at_eof_is_accepted() {
         let doc = parse("a {\n b {\n c;\n").unwrap();
@@ -476,6 +552,24 @@ mod tests {
         assert_eq!((e.line, e.column), (3, 2));
     }
 
+    /// Positions asked for in any order (forward scan, then the table for
+    /// earlier offsets) agree with a direct count.
+    #[test]
+    fn positions_in_any_order() {
+        let text = "a;\r\nb;\rc;\n\n  dé f;\ng;\n";
+        let direct = |offset: usize| {
+            let before = &text[..offset];
+            let line = before.replace("\r\n", "\n").replace('\r', "\n").matches('\n').count() as u32 + 1;
+            let start = before.rfind(['\n', '\r']).map(|n| n + 1).unwrap_or(0);
+            Position { line, column: text[start..offset].chars().count() as u32 + 1 }
+        };
+        let offsets: Vec<usize> = (0..text.len()).filter(|n| text.is_char_boundary(*n) && !text[*n..].starts_with('\n')).collect();
+        let doc = parse(text).unwrap();
+        for &o in offsets.iter().chain(offsets.iter().rev()).chain(offsets.iter()) {
+            assert_eq!(doc.position(o as u32), direct(o), "offset {o}");
+        }
+    }
+
     #[test]
     fn large_input_is_fast_enough() {
         let mut text = String::from("neighbor 10.0.0.1 {\n static {\n");
@@ -487,8 +581,13 @@ mod tests {
         let neighbor = doc.root().next().unwrap();
         let stat = neighbor.children().next().unwrap();
         assert_eq!(stat.children().count(), 100_000);
-        // Only quoted/escaped words are copied.
+        // Only quoted/escaped words are copied, and plain lines keep no
+        // word table (their words are found again in the text).
         assert!(doc.cooked.is_empty());
-        assert_eq!(doc.words.len(), 2 + 1 + 4 * 100_000);
+        assert!(doc.words.is_empty());
+        let last = stat.children().last().unwrap();
+        let words: Vec<&str> = last.words().map(|w| w.text()).collect();
+        assert_eq!(words, ["route", "10.134.159.0/24", "next-hop", "1.2.3.4"]);
+        assert_eq!(last.arg(0).unwrap().position(), Position { line: 100_002, column: 9 });
     }
 }

@@ -11,7 +11,7 @@ fn options() -> LoadOptions {
 }
 
 fn load(text: &str) -> Result<Configuration, ConfigError> {
-    load_str("t.conf", text, &options())
+    super::load_str_keeping_syntax("t.conf", text, &options())
 }
 
 const BASE: &str = "router-id 1.2.3.4; local-as 1; peer-as 2; local-address 127.0.0.1;";
@@ -688,3 +688,11 @@ const GOLDEN_TEXT: &str = "neighbor 127.0.0.1 {
     }
   }
 }";
+
+#[test]
+fn loading_drops_the_syntax_tree() {
+    let text = format!("neighbor 127.0.0.1 {{\n{}\nstatic {{ route 10.0.0.0/8 next-hop 1.2.3.4; }}\n}}\n", BASE);
+    let c = load_str("t.conf", &text, &options()).unwrap();
+    assert!(c.neighbors[0].route_sections.is_empty());
+    assert_eq!(c.neighbors[0].routes.len(), 1);
+}

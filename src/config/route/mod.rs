@@ -183,38 +183,60 @@ impl RouteContext {
 
 /// Bulk configurations repeat the same attribute words on every line
 /// (`route <prefix> next-hop X community [ … ];`): when a statement's words
-/// after the prefix are those of the previous statement, its parsed draft
-/// and interned attributes are reused instead of parsed again.
+/// after the prefix are those of the previous statement, its parsed draft,
+/// interned attributes and SAFI choice are reused instead of worked out
+/// again.
 #[derive(Debug, Default)]
 struct Repeat {
-    key: String,
-    scratch: String,
-    draft: Option<(Draft, Rc<Attributes>)>,
+    /// The grammar tag, the AFI, then each word as its length (4 bytes,
+    /// little-endian) and its bytes: no two word lists share a key.
+    key: Vec<u8>,
+    entry: Option<Cached>,
+}
+
+#[derive(Debug)]
+struct Cached {
+    /// The draft, its attributes moved out into `attributes`.
+    draft: Draft,
+    attributes: Rc<Attributes>,
+    /// The SAFI the words ask for (`rd`, `label`), `None` when the prefix decides.
+    safi: Option<Safi>,
 }
 
 impl Repeat {
-    /// Build the key of `words` (and the AFI the grammar depends on);
-    /// returns the cached draft when it matches the previous statement.
-    fn lookup(&mut self, tag: u8, afi: Afi, words: &RouteWords<'_>) -> Option<(Draft, Rc<Attributes>)> {
-        self.scratch.clear();
-        self.scratch.push(char::from(tag));
-        self.scratch.push_str(if afi == Afi::IPV6 { "6" } else { "4" });
-        let mut w = words.clone();
-        while let Some(word) = w.next() {
-            self.scratch.push('\0');
-            self.scratch.push_str(word.text());
-        }
-        if self.scratch == self.key {
-            return self.draft.clone();
-        }
-        None
+    fn head(tag: u8, afi: Afi) -> [u8; 2] {
+        [tag, if afi == Afi::IPV6 { b'6' } else { b'4' }]
     }
 
-    fn store(&mut self, d: &Draft, attrs: &Rc<Attributes>) {
-        std::mem::swap(&mut self.key, &mut self.scratch);
-        let mut kept = d.clone();
-        kept.attrs = Attributes::new();
-        self.draft = Some((kept, attrs.clone()));
+    /// The cached entry when `words` (with `tag` and `afi`) are those of the
+    /// stored statement; compares in place, allocates nothing.
+    fn lookup(&self, tag: u8, afi: Afi, words: &RouteWords<'_>) -> Option<&Cached> {
+        let entry = self.entry.as_ref()?;
+        let rest = self.key.strip_prefix(&Repeat::head(tag, afi)[..])?;
+        let mut rest = rest;
+        let mut w = words.clone();
+        while let Some(word) = w.next() {
+            let text = word.text().as_bytes();
+            let (len, tail) = rest.split_first_chunk::<4>()?;
+            if u32::from_le_bytes(*len) as usize != text.len() {
+                return None;
+            }
+            rest = tail.strip_prefix(text)?;
+        }
+        rest.is_empty().then_some(entry)
+    }
+
+    /// Remember `words` (before they are read) and what they gave.
+    fn store(&mut self, tag: u8, afi: Afi, words: &RouteWords<'_>, cached: Cached) {
+        self.key.clear();
+        self.key.extend_from_slice(&Repeat::head(tag, afi));
+        let mut w = words.clone();
+        while let Some(word) = w.next() {
+            let text = word.text().as_bytes();
+            self.key.extend_from_slice(&(text.len() as u32).to_le_bytes());
+            self.key.extend_from_slice(text);
+        }
+        self.entry = Some(cached);
     }
 }
 
@@ -408,37 +430,53 @@ fn check_split(d: &Draft, prefix: &Prefix, at: &Word<'_>) -> Result<(), ConfigEr
 
 /// `route <prefix> <attributes…>`.
 fn static_route(w: &mut RouteWords<'_>, ctx: &mut RouteContext) -> Result<Vec<Route>, ConfigError> {
+    let mut out = Vec::with_capacity(1);
+    static_route_into(w, ctx, &mut out)?;
+    Ok(out)
+}
+
+/// The SAFI the words of a static route ask for, if any.
+fn static_safi(w: &RouteWords<'_>) -> Option<Safi> {
+    if w.contains("rd") || w.contains("route-distinguisher") {
+        Some(Safi::MPLS_VPN)
+    } else if w.contains("label") {
+        Some(Safi::NLRI_MPLS)
+    } else {
+        None
+    }
+}
+
+/// [`static_route`] appending to `out` (no vector per statement).
+fn static_route_into(w: &mut RouteWords<'_>, ctx: &mut RouteContext, out: &mut Vec<Route>) -> Result<(), ConfigError> {
     let at = w.expect("a prefix was expected")?;
     let prefix = prefix(&at)?;
     let afi = prefix.afi();
-    let safi = if w.contains("rd") || w.contains("route-distinguisher") {
-        Safi::MPLS_VPN
-    } else if w.contains("label") {
-        Safi::NLRI_MPLS
-    } else {
-        safi_of(&prefix)
-    };
-    let family = Family::new(afi, safi);
-    let (d, attributes) = match ctx.cache.lookup(b'r', afi, w) {
-        Some(hit) => hit,
-        None => {
-            let mut d = Draft::default();
-            while let Some(key) = w.next() {
-                static_keyword(&key, w, &mut d, afi)?;
-            }
-            let attributes = ctx.interner.intern(std::mem::take(&mut d.attrs));
-            ctx.cache.store(&d, &attributes);
-            (d, attributes)
+    if ctx.cache.lookup(b'r', afi, w).is_none() {
+        let safi = static_safi(w);
+        let words = w.clone();
+        let mut d = Draft::default();
+        while let Some(key) = w.next() {
+            static_keyword(&key, w, &mut d, afi)?;
         }
+        let attributes = ctx.interner.intern(std::mem::take(&mut d.attrs));
+        ctx.cache.store(b'r', afi, &words, Cached { draft: d, attributes, safi });
+    }
+    let Some(Cached { draft: d, attributes, safi }) = ctx.cache.entry.as_ref() else {
+        return Err(at.expected("a route was expected"));
     };
-    check_ip(family, &d, Form::StaticLine, ctx, &at)?;
-    check_split(&d, &prefix, &at)?;
-    let cut = d.split;
-    let nlri = build_ip_nlri(family, prefix, &d);
-    let route = Route { nlri, nexthop: d.nexthop, attributes, watchdog: d.watchdog, withdraw: d.withdraw, name: d.name };
-    let mut out = Vec::with_capacity(1);
-    split(route, cut, &mut out);
-    Ok(out)
+    let family = Family::new(afi, safi.unwrap_or_else(|| safi_of(&prefix)));
+    check_ip(family, d, Form::StaticLine, ctx, &at)?;
+    check_split(d, &prefix, &at)?;
+    let route = Route {
+        nlri: build_ip_nlri(family, prefix, d),
+        nexthop: d.nexthop,
+        attributes: attributes.clone(),
+        watchdog: d.watchdog.clone(),
+        withdraw: d.withdraw,
+        name: d.name.clone(),
+    };
+    split(route, d.split, out);
+    Ok(())
 }
 
 /// `route <prefix> { <keyword> <value>; … }`: one attribute per statement;
@@ -551,10 +589,19 @@ fn announce_ip(family: Family, w: &mut RouteWords<'_>, ctx: &mut RouteContext) -
 // ===== sections of a neighbor =====
 
 fn static_section(node: Node<'_>, ctx: &mut RouteContext, out: &mut Sink) -> Result<(), ConfigError> {
+    // One route per statement in bulk files: size the vectors once rather
+    // than doubling them (a doubled million-route vector is 60 MiB of slack).
+    let statements = node.children().count();
+    out.routes.reserve(statements);
+    out.at.reserve(statements);
     for child in node.children() {
         let key = child.keyword();
         match (key.text(), child.is_section()) {
-            ("route", false) => out.add(&key, static_route(&mut RouteWords::args(child), ctx)?),
+            ("route", false) => {
+                let before = out.routes.len();
+                static_route_into(&mut RouteWords::args(child), ctx, &mut out.routes)?;
+                out.mark(&key, before);
+            }
             ("route", true) => out.add(&key, static_route_block(child, ctx)?),
             ("attributes" | "attribute", false) => out.add(&key, static_attributes(&mut RouteWords::args(child), ctx)?),
             _ => return Err(key.expected("route or attributes was expected in static")),
@@ -607,6 +654,12 @@ pub(crate) struct Sink {
 }
 
 impl Sink {
+    /// Record where the routes from index `from` on were written.
+    fn mark(&mut self, statement: &Word<'_>, from: usize) {
+        let added = self.routes.len().saturating_sub(from);
+        self.at.extend(std::iter::repeat_n(statement.offset(), added));
+    }
+
     fn add(&mut self, statement: &Word<'_>, routes: Vec<Route>) {
         self.at.extend(std::iter::repeat_n(statement.offset(), routes.len()));
         self.routes.extend(routes);
