@@ -40,6 +40,12 @@ pub const EXIT_ERROR: u8 = 1;
 
 /// How long helpers get to read `shutdown` before they are terminated.
 const SHUTDOWN_FLUSH: Duration = Duration::from_millis(100);
+/// How long a newly established session waits before its table goes out,
+/// so that what the peer sent right behind its KEEPALIVE (often an UPDATE in
+/// the next segment) is read and reported first: ExaBGP reads its input
+/// before it writes its RIB, and api-check depends on that order.
+const INITIAL_TABLE_DELAY: Duration = Duration::from_millis(20);
+
 /// ExaBGP's Cease subcode when a changed neighbor is re-established.
 const PEER_DECONFIGURED: u8 = 3;
 
@@ -113,6 +119,9 @@ pub struct Daemon {
     /// `shutdown` ran (it runs once).
     down: bool,
     outputs: Vec<Output>,
+    /// Peers that reached Established, and when their table goes out
+    /// (`INITIAL_TABLE_DELAY`).
+    newly_up: Vec<(PeerId, Instant)>,
     /// Addresses listened on.
     listening: Vec<std::net::SocketAddr>,
 }
@@ -157,6 +166,7 @@ impl Daemon {
             exit: None,
             down: false,
             outputs: Vec::new(),
+            newly_up: Vec::new(),
             listening: Vec::new(),
         })
     }
@@ -292,6 +302,10 @@ impl Daemon {
             let left = at.saturating_duration_since(Instant::now());
             wait = Some(wait.map_or(left, |w| w.min(left)));
         }
+        if let Some(at) = self.newly_up.iter().map(|&(_, at)| at).min() {
+            let left = at.saturating_duration_since(Instant::now());
+            wait = Some(wait.map_or(left, |w| w.min(left)));
+        }
         if let Err(e) = self.state.reactor.turn(wait) {
             log::error!(target: "reactor", "problem using poll, stopping: {}", e);
             return Some(self.shutdown(EXIT_ERROR));
@@ -308,6 +322,14 @@ impl Daemon {
             self.handle(output);
         }
         self.outputs = outputs;
+        let now = Instant::now();
+        let (due, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.newly_up).into_iter().partition(|&(_, at)| at <= now);
+        self.newly_up = waiting;
+        for (peer, _) in due {
+            if self.state.peers.get(&peer).is_some_and(|p| p.established) {
+                self.hooks.established(&mut self.state, peer);
+            }
+        }
         let requests = std::mem::take(&mut self.state.requests);
         for request in requests {
             self.apply(request);
@@ -355,7 +377,7 @@ impl Daemon {
                     if let Some(p) = self.state.peers.get(&peer) {
                         log::info!(target: "reactor", "connected to peer {}", p.neighbor.peer_address);
                     }
-                    self.hooks.established(&mut self.state, peer);
+                    self.newly_up.push((peer, Instant::now() + INITIAL_TABLE_DELAY));
                 }
                 PeerOutput::Report(Report::Down(_)) => self.hooks.down(&mut self.state, peer),
                 PeerOutput::Refresh { family, enhanced } => {

@@ -123,6 +123,10 @@ impl Ribs {
         }
         let Some(neg) = entry.negotiated.clone() else { return false };
         let Some(rib) = self.peers.get_mut(&peer) else { return false };
+        if !rib.up {
+            // Nothing goes out before the initial table was set up.
+            return false;
+        }
         if let Some(held) = rib.held.take() {
             if !state.reactor.queue_update(peer, held.clone()) {
                 rib.held = Some(held);
