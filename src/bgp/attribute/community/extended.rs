@@ -193,6 +193,30 @@ impl fmt::Display for ExtendedCommunity {
     }
 }
 
+/// Insert keeping the list sorted by wire value, as ExaBGP keeps it.
+fn sorted_insert<T: Ord>(list: &mut Vec<T>, c: T) {
+    let at = list.partition_point(|x| *x <= c);
+    list.insert(at, c);
+}
+
+/// Fixed-size communities of `N` octets each, sorted; a length that is not
+/// a multiple of `N` is an attribute length error.
+fn unpack_sorted<const N: usize, T: Ord>(data: &[u8], wrap: fn([u8; N]) -> T) -> Result<Vec<T>, Notify> {
+    if !data.len().is_multiple_of(N) {
+        return Err(Notify::with_data(code::UPDATE_MESSAGE, subcode::ATTRIBUTE_LENGTH_ERROR, data));
+    }
+    let mut v: Vec<T> = data
+        .chunks_exact(N)
+        .map(|c| {
+            let mut a = [0u8; N];
+            a.copy_from_slice(c);
+            wrap(a)
+        })
+        .collect();
+    v.sort();
+    Ok(v)
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
 pub struct ExtendedCommunities(Vec<ExtendedCommunity>);
 
@@ -203,8 +227,7 @@ impl ExtendedCommunities {
 
     /// Add one, keeping the list sorted by wire value.
     pub fn push(&mut self, c: ExtendedCommunity) {
-        let at = self.0.partition_point(|x| *x <= c);
-        self.0.insert(at, c);
+        sorted_insert(&mut self.0, c);
     }
 
     pub fn as_slice(&self) -> &[ExtendedCommunity] {
@@ -216,20 +239,8 @@ impl ExtendedCommunities {
     }
 
     pub fn unpack(data: &[u8]) -> Result<ExtendedCommunities, Notify> {
-        if !data.len().is_multiple_of(8) {
-            // RFC 7606 §7.14.
-            return Err(Notify::with_data(code::UPDATE_MESSAGE, subcode::ATTRIBUTE_LENGTH_ERROR, data));
-        }
-        let mut v: Vec<ExtendedCommunity> = data
-            .chunks_exact(8)
-            .map(|c| {
-                let mut a = [0u8; 8];
-                a.copy_from_slice(c);
-                ExtendedCommunity(a)
-            })
-            .collect();
-        v.sort();
-        Ok(ExtendedCommunities(v))
+        // RFC 7606 §7.14.
+        unpack_sorted(data, ExtendedCommunity).map(ExtendedCommunities)
     }
 
     pub fn pack(&self, out: &mut BytesMut) {
@@ -324,8 +335,7 @@ impl ExtendedCommunitiesIpv6 {
     }
 
     pub fn push(&mut self, c: ExtendedCommunityIpv6) {
-        let at = self.0.partition_point(|x| *x <= c);
-        self.0.insert(at, c);
+        sorted_insert(&mut self.0, c);
     }
 
     pub fn as_slice(&self) -> &[ExtendedCommunityIpv6] {
@@ -337,19 +347,8 @@ impl ExtendedCommunitiesIpv6 {
     }
 
     pub fn unpack(data: &[u8]) -> Result<ExtendedCommunitiesIpv6, Notify> {
-        if !data.len().is_multiple_of(20) {
-            return Err(Notify::with_data(code::UPDATE_MESSAGE, subcode::ATTRIBUTE_LENGTH_ERROR, data));
-        }
-        let mut v: Vec<ExtendedCommunityIpv6> = data
-            .chunks_exact(20)
-            .map(|c| {
-                let mut a = [0u8; 20];
-                a.copy_from_slice(c);
-                ExtendedCommunityIpv6(a)
-            })
-            .collect();
-        v.sort();
-        Ok(ExtendedCommunitiesIpv6(v))
+        // RFC 7606 §7.14 (RFC 5701 for the IPv6 form).
+        unpack_sorted(data, ExtendedCommunityIpv6).map(ExtendedCommunitiesIpv6)
     }
 
     pub fn pack(&self, out: &mut BytesMut) {
