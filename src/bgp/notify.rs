@@ -16,7 +16,7 @@ pub struct Notify {
     pub data: Vec<u8>,
 }
 
-/// Error codes (RFC 4271 §4.5, RFC 7313 §5).
+/// Error codes (RFC 4271 §4.5, RFC 7313 §5, RFC 9687 §6).
 pub mod code {
     pub const MESSAGE_HEADER: u8 = 1;
     pub const OPEN_MESSAGE: u8 = 2;
@@ -25,6 +25,7 @@ pub mod code {
     pub const FSM: u8 = 5;
     pub const CEASE: u8 = 6;
     pub const ROUTE_REFRESH: u8 = 7;
+    pub const SEND_HOLD_TIMER_EXPIRED: u8 = 8;
 }
 
 /// Subcodes, named after the RFC text (RFC 4271 §6.1–6.3, RFC 5492, RFC 6608, RFC 4486).
@@ -78,6 +79,8 @@ pub fn code_name(code: u8) -> &'static str {
         4 => "Hold timer expired",
         5 => "State machine error",
         6 => "Cease",
+        // RFC 9687 (IANA name); ExaBGP predates it and says "unknown error".
+        8 => "Send Hold Timer Expired",
         _ => "unknown error",
     }
 }
@@ -85,7 +88,7 @@ pub fn code_name(code: u8) -> &'static str {
 /// ExaBGP's name for a (code, subcode) pair, `None` where it has none.
 pub fn subcode_name(code: u8, subcode: u8) -> Option<&'static str> {
     Some(match (code, subcode) {
-        (1, 0) | (2, 0) | (3, 0) | (4, 0) | (5, 0) | (6, 0) => "Unspecific",
+        (1, 0) | (2, 0) | (3, 0) | (4, 0) | (5, 0) | (6, 0) | (8, 0) => "Unspecific",
         (1, 1) => "Connection Not Synchronized",
         (1, 2) => "Bad Message Length",
         (1, 3) => "Bad Message Type",
@@ -214,6 +217,13 @@ mod tests {
         let n = Notify::cease(subcode::ADMINISTRATIVE_RESET);
         assert_eq!(n.data[0], 0x14);
         assert_eq!(&n.data[1..], b"Administrative Reset");
+    }
+
+    #[test]
+    fn send_hold_timer_expired_has_a_name() {
+        assert_eq!(code_name(code::SEND_HOLD_TIMER_EXPIRED), "Send Hold Timer Expired");
+        let n = Notify::with_data(8, 0, &[]);
+        assert_eq!(n.to_string(), "Send Hold Timer Expired / Unspecific");
     }
 
     #[test]

@@ -31,6 +31,8 @@ pub struct Defaults {
     pub open_wait: Duration,
     /// What the software-version capability announces (`ExaBGP/<release>`).
     pub release: String,
+    /// `bgp.send_hold_time` (ours, RFC 9687); `None`: the RFC's default.
+    pub send_hold: Option<Duration>,
 }
 
 impl Defaults {
@@ -47,6 +49,8 @@ impl Defaults {
             attempts: env.tcp.attempts,
             open_wait: Duration::from_secs(u64::from(env.bgp.openwait)),
             release: crate::cli::version::version(),
+            send_hold: (env.bgp.send_hold_time != 0)
+                .then(|| Duration::from_secs(u64::from(env.bgp.send_hold_time))),
         }
     }
 }
@@ -72,6 +76,7 @@ pub fn peer_settings(neighbor: &Neighbor, defaults: &Defaults) -> PeerSettings {
     s.incoming_ttl = neighbor.incoming_ttl.filter(|t| *t != 0);
     s.attempts = defaults.attempts;
     s.open_wait = defaults.open_wait;
+    s.send_hold = defaults.send_hold;
     s.capabilities = local_capabilities(neighbor, &defaults.release);
     s.aigp = neighbor.capability.aigp == Some(true);
     s
@@ -203,6 +208,7 @@ mod tests {
             attempts: 1,
             open_wait: Duration::from_secs(60),
             release: "5.0.0-0+test".to_string(),
+            send_hold: None,
         }
     }
 

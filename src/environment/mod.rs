@@ -100,10 +100,17 @@ pub struct Setting {
     pub help: &'static str,
 }
 
+/// Settings ExaBGP does not have: readable like any other, but left out of
+/// `exabgp env` and the help listing, which stay byte-identical to ExaBGP's.
+pub const EXTENSIONS: &[(&str, &str)] = &[("bgp", "send_hold_time")];
+
 impl Setting {
-    /// `debug` (and ExaBGP's `internal`) are readable but never printed.
+    /// `debug` (and ExaBGP's `internal`) are readable but never printed;
+    /// nor are our `EXTENSIONS`.
     pub fn hidden(&self) -> bool {
-        self.section == "debug" || self.section == "internal"
+        self.section == "debug"
+            || self.section == "internal"
+            || EXTENSIONS.contains(&(self.section, self.key))
     }
 }
 
@@ -252,6 +259,7 @@ settings! {
     bgp: Bgp {
         passive: bool = Bool, "false", "ignore the peer configuration and make all peers passive";
         openwait: u32 = Unsigned, "60", "how many seconds we wait for an open once the TCP session is established";
+        send_hold_time: u32 = Unsigned, "0", "RFC 9687 send hold time in seconds (0: the greater of 480 and twice the hold time)";
     }
     cache: Cache {
         attributes: bool = Bool, "true", "cache all attributes (configuration and wire) for faster parsing";
@@ -465,7 +473,7 @@ impl Environment {
         let mut out = String::new();
         for section in sections {
             let mut settings: Vec<&Setting> =
-                SETTINGS.iter().filter(|s| s.section == section).collect();
+                SETTINGS.iter().filter(|s| s.section == section && !s.hidden()).collect();
             settings.sort_by_key(|s| s.key);
             let mut header = true;
             for setting in settings {
@@ -664,6 +672,19 @@ mod tests {
         assert!(err.to_string().starts_with("invalid value for tcp.port :"));
         let err = load(&[], Some("[exabgp.tcp]\nport = 5%\n")).unwrap_err();
         assert!(matches!(err, EnvError::File { .. }));
+    }
+
+    #[test]
+    fn send_hold_time_is_read_but_never_printed() {
+        let env = load(&[("exabgp_bgp_send_hold_time", "3")], None).unwrap();
+        assert_eq!(env.bgp.send_hold_time, 3);
+        assert_eq!(env.to_env(true), "");
+        assert_eq!(env.to_ini(true), "");
+        assert!(!env.to_ini(false).contains("send_hold"));
+        let env = load(&[], Some("[exabgp.bgp]\nsend_hold_time = 7\n")).unwrap();
+        assert_eq!(env.bgp.send_hold_time, 7);
+        assert_eq!(load(&[], None).unwrap().bgp.send_hold_time, 0);
+        assert!(!defaults_listing().iter().any(|l| l.contains("send_hold")));
     }
 
     #[test]

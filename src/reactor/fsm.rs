@@ -41,6 +41,8 @@ use super::timer::TimerKind;
 
 /// ExaBGP's `bgp.openwait` default: how long OpenSent waits for the OPEN.
 pub const DEFAULT_OPEN_WAIT: Duration = Duration::from_secs(60);
+/// RFC 9687 §4: the SendHoldTime is at least 8 minutes by default.
+pub const DEFAULT_SEND_HOLD: Duration = Duration::from_secs(8 * 60);
 /// Wait before retrying a refused or failed outgoing connect. ExaBGP retries on
 /// every loop turn (about 10 ms); one second keeps the log and the peer quiet
 /// while still connecting soon after the peer starts listening.
@@ -74,6 +76,8 @@ pub struct FsmConfig {
     /// Sessions (outgoing connect cycles) before the peer stops; 0 = unlimited
     /// (ExaBGP `tcp.attempts`).
     pub attempts: u32,
+    /// RFC 9687 SendHoldTime; `None`: the RFC's default (see `send_hold_for`).
+    pub send_hold: Option<Duration>,
 }
 
 impl Default for FsmConfig {
@@ -86,6 +90,7 @@ impl Default for FsmConfig {
             open_wait: DEFAULT_OPEN_WAIT,
             connect_retry: DEFAULT_CONNECT_RETRY,
             attempts: 0,
+            send_hold: None,
         }
     }
 }
@@ -140,6 +145,13 @@ pub enum Event {
     HoldTimerExpires,
     /// 11 KeepaliveTimer_Expires
     KeepaliveTimerExpires,
+    /// RFC 9687 event 29 SendHoldTimer_Expires. The peer feeds it only when
+    /// output is waiting and none of it could be written for SendHoldTime.
+    SendHoldTimerExpires,
+    /// RFC 9687 §4: "each time the local system sends" restarts the
+    /// SendHoldTimer. The peer feeds it when a write made progress, when
+    /// nothing waits to be written, and when output starts waiting.
+    SendProgress,
     /// 13 IdleHoldTimer_Expires: the reconnect backoff is over.
     IdleHoldTimerExpires,
     /// 17 TcpConnectionConfirmed: an accepted connection was given to this
@@ -320,6 +332,7 @@ impl Event {
             TimerKind::ConnectRetry => Some(Event::ConnectRetryTimerExpires),
             TimerKind::Hold => Some(Event::HoldTimerExpires),
             TimerKind::Keepalive => Some(Event::KeepaliveTimerExpires),
+            TimerKind::SendHold => Some(Event::SendHoldTimerExpires),
             TimerKind::IdleHold => Some(Event::IdleHoldTimerExpires),
             TimerKind::Respawn | TimerKind::Kill | TimerKind::Linger => None,
         }
@@ -329,8 +342,13 @@ impl Event {
 // ===== impl Fsm =====
 
 /// The timers the FSM owns.
-const FSM_TIMERS: [TimerKind; 4] =
-    [TimerKind::ConnectRetry, TimerKind::Hold, TimerKind::Keepalive, TimerKind::IdleHold];
+const FSM_TIMERS: [TimerKind; 5] = [
+    TimerKind::ConnectRetry,
+    TimerKind::Hold,
+    TimerKind::Keepalive,
+    TimerKind::SendHold,
+    TimerKind::IdleHold,
+];
 
 impl Fsm {
     pub fn new(config: FsmConfig, label: impl Into<String>) -> Fsm {
@@ -429,6 +447,8 @@ impl Fsm {
             Event::ConnectRetryTimerExpires => self.on_connect_retry(out),
             Event::HoldTimerExpires => self.on_hold_expired(now, out),
             Event::KeepaliveTimerExpires => self.on_keepalive_timer(now, out),
+            Event::SendHoldTimerExpires => self.on_send_hold_expired(now, out),
+            Event::SendProgress => self.restart_send_hold(now, out),
             Event::TcpConnectionConfirmed => self.on_tcp_confirmed(now, true, out),
             Event::TcpCrAcked => self.on_tcp_confirmed(now, false, out),
             Event::TcpConnectionFails => self.on_tcp_fails(now, out),
@@ -683,6 +703,45 @@ impl Fsm {
         }
     }
 
+    /// RFC 9687 §4 (Established): NOTIFICATION "Send Hold Timer Expired"
+    /// (best effort: the peer is not reading), an error in the log, drop
+    /// the connection, Idle. ExaBGP has no such timer.
+    fn on_send_hold_expired(&mut self, now: Instant, out: &mut Vec<Action>) {
+        if !self.tcp_up || self.state != State::Established {
+            return;
+        }
+        let waited = self.send_hold_time().unwrap_or_default();
+        log::error!(
+            target: &self.label,
+            "send hold timer expired: the peer read nothing we sent for {}s, closing the session",
+            waited.as_secs_f64()
+        );
+        // The data names the error, so that the API's `message` shows it.
+        let code = code::SEND_HOLD_TIMER_EXPIRED;
+        let notify = Notify::with_text(code, 0, crate::bgp::notify::code_name(code));
+        self.fail(now, notify, out);
+    }
+
+    /// RFC 9687 §4: restart the SendHoldTimer, unless the negotiated Hold
+    /// Time is zero (then it is not used at all).
+    fn restart_send_hold(&mut self, now: Instant, out: &mut Vec<Action>) {
+        if !self.tcp_up || self.state != State::Established {
+            return;
+        }
+        if let Some(wait) = self.send_hold_time() {
+            out.push(Action::Arm(TimerKind::SendHold, now + wait));
+        }
+    }
+
+    /// The SendHoldTime of the current session: `None` before Established
+    /// and when the negotiated Hold Time is zero.
+    pub fn send_hold_time(&self) -> Option<Duration> {
+        if self.state != State::Established {
+            return None;
+        }
+        send_hold_for(self.hold_time, self.config.send_hold)
+    }
+
     /// RFC 4271 §8.2.2: restart the HoldTimer on every message, if non-zero.
     fn restart_hold(&mut self, now: Instant, out: &mut Vec<Action>) {
         if self.hold_time != 0 {
@@ -725,6 +784,8 @@ impl Fsm {
                     self.restart_hold(now, out);
                     self.backoff.reset();
                     self.set_state(State::Established);
+                    // RFC 9687 §4: set the SendHoldTimer on entering Established.
+                    self.restart_send_hold(now, out);
                     Self::report(&[State::Established], out);
                     out.push(Action::Report(Report::Up { hold_time: self.hold_time }));
                 }
@@ -821,6 +882,17 @@ pub fn keepalive_for(hold_time: u16) -> Option<Duration> {
     } else {
         Some(Duration::from_secs(u64::from(hold_time / 3)))
     }
+}
+
+/// RFC 9687 §4: SendHoldTime defaults to the greater of 8 minutes and twice
+/// the Hold Time; `configured` (environment `bgp.send_hold_time`) replaces
+/// it. Not used when the negotiated Hold Time is zero.
+pub fn send_hold_for(hold_time: u16, configured: Option<Duration>) -> Option<Duration> {
+    if hold_time == 0 {
+        return None;
+    }
+    let default = DEFAULT_SEND_HOLD.max(Duration::from_secs(2 * u64::from(hold_time)));
+    Some(configured.unwrap_or(default))
 }
 
 #[cfg(test)]
@@ -1355,6 +1427,111 @@ mod tests {
         let out = run(&mut fsm, t1, Event::IdleHoldTimerExpires);
         assert_eq!(fsm.state(), State::Connect);
         assert!(has_action(&out, |a| *a == Action::Connect));
+    }
+
+    // --- RFC 9687 SendHoldTimer ---
+
+    #[test]
+    fn send_hold_time_is_the_greater_of_8_minutes_and_twice_hold() {
+        assert_eq!(send_hold_for(0, None), None);
+        assert_eq!(send_hold_for(0, Some(secs(2))), None);
+        assert_eq!(send_hold_for(3, None), Some(secs(480)));
+        assert_eq!(send_hold_for(90, None), Some(secs(480)));
+        assert_eq!(send_hold_for(240, None), Some(secs(480)));
+        assert_eq!(send_hold_for(300, None), Some(secs(600)));
+        assert_eq!(send_hold_for(90, Some(secs(2))), Some(secs(2)));
+    }
+
+    #[test]
+    fn entering_established_arms_the_send_hold_timer() {
+        let t0 = Instant::now();
+        let mut fsm = fsm_in(State::OpenConfirm, t0);
+        assert_eq!(fsm.send_hold_time(), None);
+        let t1 = t0 + secs(1);
+        let out = run(&mut fsm, t1, Event::Message(Received::KeepAlive));
+        assert_eq!(armed(&out, TimerKind::SendHold), Some(t1 + secs(480)));
+        assert_eq!(fsm.send_hold_time(), Some(secs(480)));
+    }
+
+    #[test]
+    fn send_hold_follows_a_long_negotiated_hold_time() {
+        let t0 = Instant::now();
+        let mut fsm = Fsm::new(FsmConfig { hold_time: 300, ..config() }, "p");
+        run(&mut fsm, t0, Event::ManualStart);
+        run(&mut fsm, t0, Event::TcpConnectionConfirmed);
+        run(&mut fsm, t0, peer_open(400));
+        let out = run(&mut fsm, t0, Event::Message(Received::KeepAlive));
+        assert_eq!(armed(&out, TimerKind::SendHold), Some(t0 + secs(600)));
+    }
+
+    #[test]
+    fn configured_send_hold_replaces_the_default() {
+        let t0 = Instant::now();
+        let mut fsm = Fsm::new(FsmConfig { send_hold: Some(secs(2)), ..config() }, "p");
+        run(&mut fsm, t0, Event::ManualStart);
+        run(&mut fsm, t0, Event::TcpConnectionConfirmed);
+        run(&mut fsm, t0, peer_open(90));
+        let out = run(&mut fsm, t0, Event::Message(Received::KeepAlive));
+        assert_eq!(armed(&out, TimerKind::SendHold), Some(t0 + secs(2)));
+    }
+
+    #[test]
+    fn send_progress_restarts_the_send_hold_timer() {
+        let t0 = Instant::now();
+        let mut fsm = fsm_in(State::Established, t0);
+        let t1 = t0 + secs(100);
+        let out = run(&mut fsm, t1, Event::SendProgress);
+        assert_eq!(out, [Action::Arm(TimerKind::SendHold, t1 + secs(480))]);
+    }
+
+    #[test]
+    fn zero_hold_time_means_no_send_hold_timer() {
+        let t0 = Instant::now();
+        let mut fsm = fsm_in(State::OpenSent, t0);
+        run(&mut fsm, t0, peer_open(0));
+        let out = run(&mut fsm, t0, Event::Message(Received::KeepAlive));
+        assert_eq!(fsm.state(), State::Established);
+        assert!(armed(&out, TimerKind::SendHold).is_none());
+        assert_eq!(fsm.send_hold_time(), None);
+        assert!(run(&mut fsm, t0, Event::SendProgress).is_empty());
+    }
+
+    #[test]
+    fn send_hold_expiry_sends_8_0_and_goes_idle() {
+        let t0 = Instant::now();
+        let mut fsm = fsm_in(State::Established, t0);
+        let t1 = t0 + secs(480);
+        let out = run(&mut fsm, t1, Event::SendHoldTimerExpires);
+        let n = sent_notify(&out).expect("notification");
+        assert_eq!((n.code, n.subcode), (8, 0));
+        assert_eq!(n.data, b"Send Hold Timer Expired");
+        let reason = Reason::NotifySent(n.clone());
+        assert_eq!(reason.to_string(), "notification sent (8,0)");
+        assert_eq!(closed(&out), Some(reason.clone()));
+        assert_eq!(reports(&out), [Report::Down(reason), Report::Fsm(State::Idle)]);
+        assert!(has_action(&out, |a| *a == Action::Disarm(TimerKind::SendHold)));
+        assert_eq!(fsm.state(), State::Idle);
+        // Established had reset the backoff: reconnect at once.
+        assert_eq!(armed(&out, TimerKind::IdleHold), Some(t1));
+        // A late expiry of the old session does nothing.
+        assert!(run(&mut fsm, t1, Event::SendHoldTimerExpires).is_empty());
+        assert!(run(&mut fsm, t1, Event::SendProgress).is_empty());
+    }
+
+    #[test]
+    fn send_hold_events_before_established_are_ignored() {
+        let t0 = Instant::now();
+        for state in [State::Idle, State::Connect, State::OpenSent, State::OpenConfirm] {
+            let mut fsm = fsm_in(state, t0);
+            assert!(run(&mut fsm, t0, Event::SendHoldTimerExpires).is_empty(), "{state}");
+            assert!(run(&mut fsm, t0, Event::SendProgress).is_empty(), "{state}");
+            assert_eq!(fsm.state(), state);
+        }
+    }
+
+    #[test]
+    fn send_hold_timer_maps_to_its_event() {
+        assert_eq!(Event::from_timer(TimerKind::SendHold), Some(Event::SendHoldTimerExpires));
     }
 
     #[test]

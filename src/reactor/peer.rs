@@ -84,6 +84,9 @@ pub struct PeerSettings {
     pub capabilities: LocalCapabilities,
     /// `capability { aigp … }`: not announced, only kept in `Negotiated`.
     pub aigp: bool,
+    /// RFC 9687 SendHoldTime (environment `bgp.send_hold_time`); `None`:
+    /// the RFC's default, the greater of 8 minutes and twice the Hold Time.
+    pub send_hold: Option<Duration>,
 }
 
 /// What the peer wants from the reactor after a turn.
@@ -162,6 +165,9 @@ pub struct Peer {
     actions: Vec<Action>,
     /// The last read stopped on the budget, not on WouldBlock.
     read_more: bool,
+    /// Nothing was waiting to be written after the last flush (RFC 9687:
+    /// output that starts waiting starts the SendHoldTimer afresh).
+    tx_idle: bool,
     finished: bool,
 }
 
@@ -193,6 +199,7 @@ impl PeerSettings {
                 ..LocalCapabilities::default()
             },
             aigp: false,
+            send_hold: None,
         }
     }
 
@@ -205,6 +212,7 @@ impl PeerSettings {
             open_wait: self.open_wait,
             connect_retry: self.connect_retry,
             attempts: self.attempts,
+            send_hold: self.send_hold,
         }
     }
 
@@ -233,6 +241,7 @@ impl Peer {
             negotiated: None,
             actions: Vec::new(),
             read_more: false,
+            tx_idle: true,
             finished: false,
         }
     }
@@ -440,12 +449,19 @@ impl Peer {
     /// Writes what is queued; WRITABLE interest only while bytes remain.
     pub fn flush(&mut self, now: Instant, ctx: &mut Ctx<'_>) {
         self.flush_lingering(now, ctx);
-        let result = match self.conn.as_mut() {
-            Some(conn) if conn.connected() => conn.flush(),
+        let (result, before, after) = match self.conn.as_mut() {
+            Some(conn) if conn.connected() => {
+                let before = conn.queued_bytes();
+                let result = conn.flush();
+                (result, before, conn.queued_bytes())
+            }
             _ => return,
         };
         match result {
-            Ok(_) => self.update_interest(ctx),
+            Ok(_) => {
+                self.send_progress(now, before, after, ctx);
+                self.update_interest(ctx);
+            }
             Err(e) => {
                 log::debug!(target: "network", "{} problem sending: {}", self.remote(), e);
                 self.handle(now, Event::TcpConnectionFails, ctx);
@@ -453,8 +469,26 @@ impl Peer {
         }
     }
 
+    /// RFC 9687: a write that moved bytes, an empty queue, or output that
+    /// just started waiting restart the SendHoldTimer; a write that moved
+    /// nothing while output waits lets it run.
+    fn send_progress(&mut self, now: Instant, before: usize, after: usize, ctx: &mut Ctx<'_>) {
+        let progress = after < before || after == 0 || self.tx_idle;
+        self.tx_idle = after == 0;
+        if progress && self.fsm.state() == State::Established {
+            self.handle(now, Event::SendProgress, ctx);
+        }
+    }
+
     /// A timer of this peer fired.
     pub fn on_timer(&mut self, now: Instant, kind: TimerKind, ctx: &mut Ctx<'_>) {
+        if kind == TimerKind::SendHold && self.conn.as_ref().map_or(0, |c| c.queued_bytes()) == 0 {
+            // Nothing waits to be written: the peer is not stalling us, the
+            // session was only quiet (RFC 9687 measures sends, and a quiet
+            // session with a short SendHoldTime must survive).
+            self.handle(now, Event::SendProgress, ctx);
+            return;
+        }
         if kind == TimerKind::Hold && self.read_more {
             // Input is waiting that our budget has not reached yet: the
             // lateness is ours, not the peer's (BIRD does the same).
@@ -646,6 +680,7 @@ impl Peer {
         ctx.registry.register(conn.stream_mut(), ctx.token, interest)?;
         self.interest = Some(interest);
         self.read_more = false;
+        self.tx_idle = true;
         self.conn = Some(conn);
         self.forget_session();
         Ok(())

@@ -25,6 +25,8 @@ pub enum TimerKind {
     Hold,
     /// RFC 4271 §4.4 KeepaliveTimer.
     Keepalive,
+    /// RFC 9687 SendHoldTimer: our output has made no progress for that long.
+    SendHold,
     /// Reconnect backoff after a session went down (ExaBGP `delay.py`);
     /// RFC 4271 calls the idea IdleHoldTimer (§8.1.1, event 13).
     IdleHold,
