@@ -1110,6 +1110,100 @@ mod tests {
         m
     }
 
+    /// A quiet session (nothing to write between KEEPALIVEs) is not a
+    /// stalled one, however short the SendHoldTime.
+    #[test]
+    fn quiet_session_survives_a_short_send_hold_time() {
+        let mut reactor = Reactor::new().unwrap();
+        let bound =
+            reactor.listen("127.0.0.5:0".parse().unwrap(), &ListenOptions::default()).unwrap();
+        let short = Some(Duration::from_millis(100));
+        let passive = reactor.add_peer(PeerSettings {
+            passive: true,
+            router_id: Some(Ipv4Addr::new(2, 2, 2, 2)),
+            send_hold: short,
+            ..settings("127.0.0.4", "127.0.0.5", 65002, 65001)
+        });
+        let active = reactor.add_peer(PeerSettings {
+            peer_port: bound.port(),
+            send_hold: short,
+            ..settings("127.0.0.5", "127.0.0.4", 65001, 65002)
+        });
+        let mut seen = Vec::new();
+        turn_until(&mut reactor, &mut seen, |_, o| {
+            o.iter().any(|o| is_up(o, active)) && o.iter().any(|o| is_up(o, passive))
+        });
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_millis(700) {
+            reactor.turn(Some(Duration::from_millis(50))).unwrap();
+            seen.extend(reactor.drain_outputs());
+        }
+        assert_eq!(reactor.peer_state(active), Some(State::Established));
+        assert_eq!(reactor.peer_state(passive), Some(State::Established));
+        assert!(!api_sequence(&seen, active).iter().any(|s| s.starts_with("down")));
+    }
+
+    /// RFC 9687: a peer that completes the OPEN exchange and then reads
+    /// nothing is closed with 8/0 once SendHoldTime passed without progress.
+    #[test]
+    fn stalled_reader_is_closed_by_the_send_hold_timer() {
+        use socket2::{Domain, Socket, Type};
+        let socket = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+        // A small receive window, set before listen so accepted sockets
+        // inherit it: the stall shows after a few KiB.
+        socket.set_recv_buffer_size(4096).unwrap();
+        socket.bind(&"127.0.0.1:0".parse::<SocketAddr>().unwrap().into()).unwrap();
+        socket.listen(8).unwrap();
+        let listener: std::net::TcpListener = socket.into();
+        listener.set_nonblocking(true).unwrap();
+        let mut reactor = Reactor::new().unwrap();
+        let id = reactor.add_peer(PeerSettings {
+            peer_port: listener.local_addr().unwrap().port(),
+            router_id: Some(Ipv4Addr::new(1, 1, 1, 1)),
+            attempts: 1,
+            send_hold: Some(Duration::from_secs(1)),
+            ..settings("127.0.0.1", "127.0.0.1", 65001, 65002)
+        });
+        let mut seen = Vec::new();
+        let start = Instant::now();
+        let mut stream = loop {
+            reactor.turn(Some(Duration::from_millis(10))).unwrap();
+            seen.extend(reactor.drain_outputs());
+            if let Ok((stream, _)) = listener.accept() {
+                break stream;
+            }
+            assert!(start.elapsed() < DEADLINE, "no connection");
+        };
+        let mut script = peer_open_bytes(65002, 30);
+        script.extend(hex(KEEPALIVE));
+        stream.write_all(&script).unwrap();
+        turn_until(&mut reactor, &mut seen, |_, o| o.iter().any(|o| is_up(o, id)));
+        // Far more than the socket buffers hold; the peer never reads.
+        let update = Bytes::from(big_update());
+        let mut queued = 0;
+        while reactor.queue_update(id, update.clone()) {
+            queued += 1;
+        }
+        assert!(queued > 100, "{queued}");
+        let stalled_from = Instant::now();
+        let is_8_0 = |o: &Output| {
+            matches!(o, Output::Peer { peer, event: PeerOutput::Report(Report::Down(super::super::fsm::Reason::NotifySent(n))) }
+                if *peer == id && (n.code, n.subcode) == (8, 0))
+        };
+        turn_until(&mut reactor, &mut seen, |_, o| o.iter().any(is_8_0));
+        let elapsed = stalled_from.elapsed();
+        assert!(elapsed >= Duration::from_secs(1), "{elapsed:?}");
+        assert!(elapsed < Duration::from_secs(4), "{elapsed:?}");
+        let sent = seen.iter().filter_map(|o| sent_by(o, id)).any(|p| {
+            matches!(&p.message, Message::Notification(n) if (n.code, n.subcode) == (8, 0) && n.raw == b"Send Hold Timer Expired")
+        });
+        assert!(sent, "the 8/0 NOTIFICATION was not attempted");
+        let sequence = api_sequence(&seen, id);
+        assert_eq!(sequence[sequence.len() - 3..], ["down notification sent (8,0)", "IDLE", "IDLE"]);
+        turn_until(&mut reactor, &mut seen, |r, _| r.peer(id).is_none());
+        drop(stream);
+    }
+
     #[test]
     fn mirror_mode_answers_with_the_peer_asn_after_its_open() {
         let mut script = peer_open_bytes(65002, 180);
