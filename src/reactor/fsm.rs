@@ -713,7 +713,7 @@ impl Fsm {
         let waited = self.send_hold_time().unwrap_or_default();
         log::error!(
             target: &self.label,
-            "send hold timer expired: the peer read nothing we sent for {}s, closing the session",
+            "send hold timer expired: nothing could be written to the peer for {}s (RFC 9687), closing the session",
             waited.as_secs_f64()
         );
         // The data names the error, so that the API's `message` shows it.
