@@ -15,7 +15,9 @@
 //!
 //! Lifecycle of a peer: `Reactor::add_peer` puts it in the slab (its token
 //! is its `PeerId`) and feeds ManualStart. Its FSM arms ConnectRetry, Hold,
-//! Keepalive and IdleHold through actions; the peer owns at most one
+//! Keepalive, SendHold (RFC 9687; the peer feeds `SendProgress` when a
+//! write moves bytes or nothing waits, so only output stuck for
+//! SendHoldTime ends the session) and IdleHold through actions; the peer owns at most one
 //! connection (plus one lingering while a final NOTIFICATION drains), always
 //! registered under the peer's token. A stopped peer, or one out of
 //! `tcp.attempts`, reports `Finished` and leaves the slab at the end of the
