@@ -257,6 +257,10 @@ impl Process {
         };
         self.spawns = Some((window, count));
         if count > self.respawn_limit.max(1) {
+            // The daemon is going down: this instance dying meanwhile (its
+            // pipes are still polled while the daemon shuts down) must not
+            // start a seventh.
+            self.respawn_limit = 0;
             log::error!(
                 target: "process",
                 "Too many death for {} ({}) terminating program",
@@ -551,6 +555,7 @@ mod tests {
             }
         }
         assert_eq!(p.spawn(170).unwrap(), Spawned::TooManyDeaths);
+        assert!(!p.should_respawn(), "the daemon exits: no seventh start");
         if let Some(d) = p.terminate(Instant::now()) {
             d.wait();
         }
