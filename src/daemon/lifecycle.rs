@@ -529,7 +529,7 @@ impl Daemon {
                 .state
                 .reactor
                 .add_process(settings::process_spec(process));
-            log::debug!(target: "processes", "forked process {}", process.name);
+            // The reactor logs the fork, or why it failed: not repeated here.
             self.state.helpers.push(Helper {
                 id,
                 process: process.clone(),

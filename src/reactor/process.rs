@@ -16,15 +16,25 @@
 //! (`Spawned::TooManyDeaths`), the child having been started already.
 //!
 //! Writing, and why it cannot block: ExaBGP writes to a helper with a blocking
-//! write, so a helper that stops reading freezes the daemon. Here each helper
-//! has its own queue, flushed when the pipe is writable.
-//!  * Above `HIGH_WATER` bytes the helper is *backlogged*: `write_line` says
-//!    so, and producers (peers reporting to it) should pause reading from the
-//!    network until it drains, the same back-pressure ExaBGP's blocking write
-//!    gives, without stopping the loop for everyone else.
-//!  * Past `write_limit` (default 64 MiB) the line is refused and the helper
-//!    counts as broken (a process problem): it is terminated and respawned
-//!    under the respawn rules. Nothing is silently dropped from a live helper.
+//! write, so a helper that stops reading freezes the whole daemon (no
+//! KEEPALIVE goes out, every session drops after its hold time). Here each
+//! helper has its own queue, flushed when the pipe is writable, in order.
+//!  * The queue grows while the helper is behind, up to `write_limit` bytes
+//!    (default 64 MiB, about 200,000 JSON UPDATE events). Producers are not
+//!    paused: pausing a peer's reads would also stop reading its KEEPALIVEs
+//!    and its hold timer would end the session, which is what this avoids.
+//!    Above `HIGH_WATER` bytes `write_line` says `Backlogged`, for callers
+//!    that can slow down on their own.
+//!  * A line that would pass `write_limit` is refused (`Overflow`): it is
+//!    logged (error, with the overflow count) and the helper counts as broken
+//!    (a process problem): the reactor terminates it and respawns it under the
+//!    respawn rules. Lines still queued for it are dropped with it, and so
+//!    are lines written while no instance runs (between the death and the
+//!    respawn, or for good without respawn). Every dropped line is counted
+//!    (`dropped_lines`); the count is logged when the next instance starts.
+//!    What an instance receives is always a gap-free, in-order run of lines.
+//!  * After a backlog drained, a queue buffer larger than `HIGH_WATER` is
+//!    released, so a spike does not keep its memory.
 //!
 //! Termination: SIGTERM, then SIGKILL 2 s later if it is still there (the
 //! reactor keeps dying children in a graveyard and reaps them from a timer).
@@ -123,10 +133,20 @@ pub struct Process {
     rx: Vec<u8>,
     err_rx: Vec<u8>,
     tx: BytesMut,
+    /// Lines in `tx` (a partly written one included), kept as lines are
+    /// queued and written: counting them at once in a 64 MiB queue would
+    /// stall the loop.
+    tx_lines: u64,
     write_limit: usize,
     /// (window start, spawns in it).
     spawns: Option<(u64, u32)>,
     respawn_limit: u32,
+    /// Times the queue passed `write_limit`.
+    overflows: u64,
+    /// Lines that never reached a helper (see the module notes).
+    dropped: u64,
+    /// `dropped` when it was last logged.
+    dropped_logged: u64,
 }
 
 // ===== impl Process =====
@@ -144,9 +164,13 @@ impl Process {
             rx: Vec::new(),
             err_rx: Vec::new(),
             tx: BytesMut::new(),
+            tx_lines: 0,
             write_limit: DEFAULT_WRITE_LIMIT,
             spawns: None,
             respawn_limit: if respawn_enabled { RESPAWN_LIMIT } else { 0 },
+            overflows: 0,
+            dropped: 0,
+            dropped_logged: 0,
         }
     }
 
@@ -206,6 +230,17 @@ impl Process {
             pipe.set_nonblocking(true)?;
         }
         log::debug!(target: "process", "forked process {}", self.spec.name);
+        if self.dropped > self.dropped_logged {
+            log::warn!(
+                target: "process",
+                "{}: {} line(s) for it were dropped while it was down ({} since the daemon started, {} write queue overflow(s))",
+                self.spec.name,
+                self.dropped - self.dropped_logged,
+                self.dropped,
+                self.overflows
+            );
+            self.dropped_logged = self.dropped;
+        }
         self.child = Some(child);
         self.stdout = stdout;
         self.stdin = stdin;
@@ -213,6 +248,7 @@ impl Process {
         self.rx.clear();
         self.err_rx.clear();
         self.tx.clear();
+        self.tx_lines = 0;
 
         let window = uptime_secs & !(RESPAWN_WINDOW_SECS - 1);
         let count = match self.spawns {
@@ -221,6 +257,10 @@ impl Process {
         };
         self.spawns = Some((window, count));
         if count > self.respawn_limit.max(1) {
+            // The daemon is going down: this instance dying meanwhile (its
+            // pipes are still polled while the daemon shuts down) must not
+            // start a seventh.
+            self.respawn_limit = 0;
             log::error!(
                 target: "process",
                 "Too many death for {} ({}) terminating program",
@@ -334,18 +374,42 @@ impl Process {
     /// Queues `line` and a newline (see the module notes for the policy).
     pub fn write_line(&mut self, line: &str) -> WriteStatus {
         if self.stdin.is_none() {
+            self.dropped += 1;
             return WriteStatus::NotRunning;
         }
         if self.tx.len() + line.len() + 1 > self.write_limit {
+            self.overflows += 1;
+            self.dropped += 1;
+            log::error!(
+                target: "process",
+                "{}: write queue full ({} bytes queued, limit {}), overflow {}: the helper is restarted, the line and what is queued are dropped",
+                self.spec.name,
+                self.tx.len(),
+                self.write_limit,
+                self.overflows
+            );
             return WriteStatus::Overflow;
         }
         self.tx.extend_from_slice(line.as_bytes());
         self.tx.extend_from_slice(b"\n");
+        self.tx_lines += 1;
         if self.tx.len() > HIGH_WATER {
             WriteStatus::Backlogged
         } else {
             WriteStatus::Queued
         }
+    }
+
+    /// Times the write queue passed `write_limit` (each restarted the helper).
+    pub fn overflows(&self) -> u64 {
+        self.overflows
+    }
+
+    /// Lines that never reached an instance of the helper: refused on
+    /// overflow, still queued when it was terminated, or written while it
+    /// was not running.
+    pub fn dropped_lines(&self) -> u64 {
+        self.dropped
     }
 
     pub fn queued_bytes(&self) -> usize {
@@ -365,13 +429,23 @@ impl Process {
         while !self.tx.is_empty() {
             match stdin.write(&self.tx) {
                 Ok(0) => return Err(Problem::Io(io::ErrorKind::WriteZero.into())),
-                Ok(n) => self.tx.advance(n),
+                Ok(n) => {
+                    let written = self.tx.get(..n).unwrap_or_default();
+                    // Saturating: a caller's line may hold a newline of its own.
+                    let done = written.iter().filter(|&&b| b == b'\n').count() as u64;
+                    self.tx_lines = self.tx_lines.saturating_sub(done);
+                    self.tx.advance(n);
+                }
                 Err(e) => match e.kind() {
                     io::ErrorKind::WouldBlock => return Ok(false),
                     io::ErrorKind::Interrupted => continue,
                     _ => return Err(Problem::Io(e)),
                 },
             }
+        }
+        // A drained backlog gives its memory back.
+        if self.tx.capacity() > HIGH_WATER {
+            self.tx = BytesMut::new();
         }
         Ok(true)
     }
@@ -382,7 +456,9 @@ impl Process {
         self.stdout = None;
         self.stdin = None;
         self.stderr = None;
-        self.tx.clear();
+        self.dropped += self.tx_lines;
+        self.tx_lines = 0;
+        self.tx = BytesMut::new();
         self.rx.clear();
         let child = self.child.take()?;
         log::debug!(target: "process", "terminating process {}", self.spec.name);
@@ -479,6 +555,7 @@ mod tests {
             }
         }
         assert_eq!(p.spawn(170).unwrap(), Spawned::TooManyDeaths);
+        assert!(!p.should_respawn(), "the daemon exits: no seventh start");
         if let Some(d) = p.terminate(Instant::now()) {
             d.wait();
         }
@@ -521,6 +598,69 @@ mod tests {
         if let Some(d) = p.terminate(Instant::now()) {
             d.wait();
         }
+    }
+
+    #[test]
+    fn every_line_that_never_reaches_a_helper_is_counted() {
+        let mut p = Process::new(spec("exec sleep 5"), true);
+        assert_eq!(p.write_line("before"), WriteStatus::NotRunning);
+        p.spawn(0).unwrap();
+        p.set_write_limit(16);
+        assert_eq!(p.write_line("one"), WriteStatus::Queued);
+        assert_eq!(p.write_line("two"), WriteStatus::Queued);
+        assert_eq!(p.write_line("far too long a line"), WriteStatus::Overflow);
+        assert_eq!((p.overflows(), p.dropped_lines()), (1, 2));
+        // The two queued lines go with the terminated instance.
+        if let Some(d) = p.terminate(Instant::now()) {
+            d.wait();
+        }
+        assert_eq!(p.dropped_lines(), 4);
+        assert_eq!(p.write_line("while down"), WriteStatus::NotRunning);
+        assert_eq!(p.dropped_lines(), 5);
+        // The next instance starts with an empty queue.
+        p.spawn(1).unwrap();
+        assert_eq!(p.queued_bytes(), 0);
+        assert_eq!(p.write_line("three"), WriteStatus::Queued);
+        if let Some(d) = p.terminate(Instant::now()) {
+            d.wait();
+        }
+    }
+
+    #[test]
+    fn backlog_is_delivered_in_order_and_its_memory_released() {
+        let out = std::env::temp_dir().join(format!("exabgp-process-backlog-{}", std::process::id()));
+        let mut p = Process::new(spec(&format!("exec cat > {}", out.display())), true);
+        p.spawn(0).unwrap();
+        let mut backlogged = false;
+        for i in 0..40_000 {
+            backlogged |= p.write_line(&format!("{i:099}")) == WriteStatus::Backlogged;
+        }
+        assert!(backlogged && p.is_backlogged());
+        let start = Instant::now();
+        while !p.flush().unwrap() {
+            assert!(start.elapsed() < Duration::from_secs(10));
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert_eq!(p.queued_bytes(), 0);
+        assert!(p.tx.capacity() <= HIGH_WATER);
+        assert_eq!(p.dropped_lines(), 0);
+        // Closing stdin lets `cat` finish the file and exit by itself.
+        p.stdin = None;
+        while p.child.as_mut().is_some_and(|c| matches!(c.try_wait(), Ok(None))) {
+            assert!(start.elapsed() < Duration::from_secs(10));
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        if let Some(d) = p.terminate(Instant::now()) {
+            d.wait();
+        }
+        let text = std::fs::read_to_string(&out).unwrap_or_default();
+        let _ = std::fs::remove_file(&out);
+        let mut n = 0;
+        for (i, line) in text.lines().enumerate() {
+            assert_eq!(line, format!("{i:099}"));
+            n += 1;
+        }
+        assert_eq!(n, 40_000);
     }
 
     #[test]
