@@ -52,6 +52,7 @@ impl PeerRib {
     pub fn new(neighbor: &Neighbor) -> PeerRib {
         let mut out = AdjRibOut::new(neighbor.adj_rib_out, neighbor.families.clone());
         out.set_group_updates(neighbor.group_updates);
+        out.reserve(neighbor.routes.len());
         for route in &neighbor.routes {
             out.add_to_rib_watchdog(route_change(route), route.watchdog.as_deref(), route.withdraw);
         }
@@ -156,13 +157,17 @@ impl Rib for Ribs {
     fn established(&mut self, state: &mut State, peer: PeerId) {
         let Some(entry) = state.peers.get(&peer) else { return };
         let manual = entry.neighbor.manual_eor;
-        let current = config_changes(&entry.neighbor);
         let Some(rib) = self.of(state, peer) else { return };
         rib.inn.clear();
         rib.held = None;
         rib.up = true;
         rib.out.session_up(manual);
         let previous = rib.previous.take().unwrap_or_default();
+        // Only a previous configuration needs the current one to diff with.
+        let current = match previous.is_empty() {
+            true => Vec::new(),
+            false => state.peers.get(&peer).map(|e| config_changes(&e.neighbor)).unwrap_or_default(),
+        };
         rib.out.replace_restart(&previous, &current);
     }
 
