@@ -81,6 +81,10 @@ pub struct AdjRibOut {
     /// The attributes of the last change filed and their bucket slot: a
     /// bulk load hands the same `Rc` again and again, so no hashing.
     last_bucket: Option<(Rc<Attributes>, usize)>,
+    /// Bucket slots by attribute `Rc` address (the `Rc` kept alive here, so
+    /// the address cannot be reused): configured routes share a few sets,
+    /// and hashing the attributes themselves costs far more.
+    bucket_by_ptr: FxHashMap<usize, (Rc<Attributes>, usize)>,
     /// Every cached route is pending, exactly as cached (true from a bulk
     /// load until the first round): re-queueing the cache is then a no-op.
     synced: bool,
@@ -130,6 +134,7 @@ impl AdjRibOut {
             new_nlri: IdMap::new(),
             buckets: OrderedMap::default(),
             last_bucket: None,
+            bucket_by_ptr: FxHashMap::default(),
             synced: true,
             refresh_families: Vec::new(),
             refresh_changes: Vec::new(),
@@ -215,6 +220,7 @@ impl AdjRibOut {
             }
         }
         self.last_bucket = None;
+        self.bucket_by_ptr.clear();
         self.drop_round();
         self.staged.clear();
         self.staged_pos = 0;
@@ -338,8 +344,19 @@ impl AdjRibOut {
         let slot = match &self.last_bucket {
             Some((rc, slot)) if Rc::ptr_eq(rc, &attributes) => *slot,
             _ => {
-                let slot =
-                    self.buckets.slot_or_insert_with(AttrKey(attributes.clone()), || (attributes.clone(), Vec::new()));
+                let ptr = Rc::as_ptr(&attributes) as usize;
+                let slot = match self.bucket_by_ptr.get(&ptr) {
+                    Some((_, slot)) => *slot,
+                    None => {
+                        let slot = self
+                            .buckets
+                            .slot_or_insert_with(AttrKey(attributes.clone()), || (attributes.clone(), Vec::new()));
+                        if self.bucket_by_ptr.len() < MAX_BUCKET_PTRS {
+                            self.bucket_by_ptr.insert(ptr, (attributes.clone(), slot));
+                        }
+                        slot
+                    }
+                };
                 self.last_bucket = Some((attributes, slot));
                 slot
             }
@@ -645,6 +662,7 @@ impl AdjRibOut {
             self.store.release(id);
         }
         self.last_bucket = None;
+        self.bucket_by_ptr.clear();
         let mut units = Vec::with_capacity(self.buckets.len());
         for (attributes, families) in self.buckets.drain_values() {
             for (family, mut routes) in families {
@@ -720,6 +738,10 @@ impl AdjRibOut {
         }
     }
 }
+
+/// Attribute `Rc`s remembered by address per round (API changes may each
+/// bring their own `Rc`: those fall back to hashing).
+const MAX_BUCKET_PTRS: usize = 4096;
 
 /// ExaBGP packs several routes per UPDATE (with group-updates) only for
 /// these families; every other route gets its own UPDATE.
