@@ -79,7 +79,10 @@ impl Configs {
             ));
         };
         self.next = (self.next + 1) % self.files.len().max(1);
-        config::load_file(path, &self.options)
+        super::routing::memprobe("before config");
+        let r = config::load_file(path, &self.options);
+        super::routing::memprobe("after config");
+        r
     }
 }
 

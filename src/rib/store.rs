@@ -123,7 +123,8 @@ impl IdMap {
     pub fn with_capacity(n: usize) -> IdMap {
         let mut m = IdMap::new();
         m.order.reserve(n);
-        m.rehash(table_size(n));
+        // Exactly enough: a bulk load of `n` never grows it.
+        m.rehash(n * 4 / 3 + 8);
         m
     }
 
@@ -158,8 +159,8 @@ impl IdMap {
 
     /// Find `key` (hash `h`). `scratch` receives stored keys.
     fn probe(&self, store: &Store, key: &[u8], h: u32, scratch: &mut Vec<u8>) -> Probe {
-        let mask = self.table.len().wrapping_sub(1);
-        let mut i = h as usize & mask;
+        let len = self.table.len();
+        let mut i = home(h, len);
         let mut first_tomb = None;
         for _ in 0..self.table.len() {
             let Some(&cell) = self.table.get(i) else { break };
@@ -176,7 +177,7 @@ impl IdMap {
                     }
                 }
             }
-            i = (i + 1) & mask;
+            i = next(i, len);
         }
         Probe::Vacant { cell: first_tomb.unwrap_or(usize::MAX) }
     }
@@ -257,14 +258,13 @@ impl IdMap {
     /// A table of `size` cells holding the live entries, without tombstones.
     fn rehash(&mut self, size: usize) {
         let old = std::mem::replace(&mut self.table, vec![EMPTY; size]);
-        let mask = size - 1;
         for c in old {
             if c >= TOMB {
                 continue;
             }
-            let mut i = (c >> 32) as usize & mask;
+            let mut i = home((c >> 32) as u32, size);
             while self.table.get(i).is_some_and(|&x| x != EMPTY) {
-                i = (i + 1) & mask;
+                i = next(i, size);
             }
             if let Some(cell) = self.table.get_mut(i) {
                 *cell = c;
@@ -274,9 +274,26 @@ impl IdMap {
     }
 }
 
-/// Cells for `n` entries: a power of two, at most 3/4 full after growth.
+/// Cells for `n` entries: 3/4 full at most, so `n` more fit before the
+/// next growth doubles it (any size: cells are picked by multiplication).
 fn table_size(n: usize) -> usize {
-    (n.max(6) * 2).next_power_of_two()
+    n.max(8) * 8 / 3
+}
+
+/// The first cell for hash `h` in a table of `len` cells.
+#[inline]
+fn home(h: u32, len: usize) -> usize {
+    ((h as u64 * len as u64) >> 32) as usize
+}
+
+/// Linear probing, wrapping around.
+#[inline]
+fn next(i: usize, len: usize) -> usize {
+    if i + 1 >= len {
+        0
+    } else {
+        i + 1
+    }
 }
 
 #[cfg(test)]
