@@ -330,7 +330,7 @@ mod tests {
                     static { route 10.0.0.0/24 next-hop 1.1.1.1; route 10.0.1.0/24 next-hop self; } }";
         let conf = crate::config::load_str("t", text, &crate::config::LoadOptions::default()).unwrap();
         let n = &conf.neighbors[0];
-        let rib = PeerRib::new(n);
+        let mut rib = PeerRib::new(n);
         assert_eq!(rib.out.queued_changes().count(), 2);
         assert_eq!(config_changes(n).len(), 2);
     }

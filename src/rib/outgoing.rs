@@ -88,6 +88,10 @@ pub struct AdjRibOut {
     /// Every cached route is pending, exactly as cached (true from a bulk
     /// load until the first round): re-queueing the cache is then a no-op.
     synced: bool,
+    /// Every pending route key is in the cache (no withdrawal pending, no
+    /// family forgotten): an announce new to the cache is then new to
+    /// `new_nlri` and to every bucket, and is appended without lookups.
+    pending_in_cache: bool,
     /// Families to frame with BoRR/EoRR, in insertion order (a Python set:
     /// put in set order when sent).
     refresh_families: Vec<Family>,
@@ -136,6 +140,7 @@ impl AdjRibOut {
             last_bucket: None,
             bucket_by_ptr: FxHashMap::default(),
             synced: true,
+            pending_in_cache: true,
             refresh_families: Vec::new(),
             refresh_changes: Vec::new(),
             watchdogs: FxHashMap::default(),
@@ -158,9 +163,6 @@ impl AdjRibOut {
     pub fn reserve(&mut self, routes: usize) {
         self.store.reserve(routes);
         self.expect = routes;
-        if self.new_nlri.is_empty() {
-            self.new_nlri = IdMap::with_capacity(routes);
-        }
     }
 
     /// The neighbor's `group-updates` (default true): routes sharing
@@ -186,6 +188,7 @@ impl AdjRibOut {
             for id in map.take_ids() {
                 self.store.release(id);
             }
+            self.pending_in_cache = false;
         }
         self.families = families;
     }
@@ -225,6 +228,7 @@ impl AdjRibOut {
         self.staged.clear();
         self.staged_pos = 0;
         self.synced = self.cached_len() == 0;
+        self.pending_in_cache = true;
     }
 
     /// Back to square one: nothing pending, nothing remembered (`clear()`).
@@ -287,6 +291,7 @@ impl AdjRibOut {
     pub fn del_from_rib(&mut self, mut change: Change) {
         change.key_bytes(&mut self.key);
         let family = change.family();
+        self.new_nlri.index(&self.store, &mut self.scratch);
         let prev = self.new_nlri.get(&self.store, &self.key, &mut self.scratch);
         if let Some(attributes) = prev.and_then(|id| self.store.get(id)).map(|c| AttrKey(c.attributes.clone())) {
             if let Some((_, families)) = self.buckets.get_mut(&attributes) {
@@ -310,6 +315,8 @@ impl AdjRibOut {
         let action = change.action;
         let attributes = change.attributes.clone();
         let store = &mut self.store;
+        // Whether the key is known to be in no pending map.
+        let mut fresh = false;
         if self.cache_enabled {
             let at = self.seen.iter().position(|(f, _)| *f == family);
             match action {
@@ -323,12 +330,14 @@ impl AdjRibOut {
                     };
                     if let Some((_, map)) = self.seen.get_mut(at) {
                         store.retain(id);
-                        if let Some(old) = map.insert(store, &self.key, id, &mut self.scratch) {
-                            store.release(old);
+                        match map.insert(store, &self.key, id, &mut self.scratch) {
+                            Some(old) => store.release(old),
+                            None => fresh = self.pending_in_cache,
                         }
                     }
                 }
                 Action::Withdraw => {
+                    self.pending_in_cache = false;
                     if let Some((_, map)) = at.and_then(|i| self.seen.get_mut(i)) {
                         if let Some(old) = map.remove(store, &self.key, &mut self.scratch) {
                             store.release(old);
@@ -337,8 +346,13 @@ impl AdjRibOut {
                 }
             }
         }
+        if !self.cache_enabled {
+            self.pending_in_cache = false;
+        }
         store.retain(id);
-        if let Some(old) = self.new_nlri.insert(store, &self.key, id, &mut self.scratch) {
+        if fresh {
+            self.new_nlri.push_new(id);
+        } else if let Some(old) = self.new_nlri.insert(store, &self.key, id, &mut self.scratch) {
             store.release(old);
         }
         let slot = match &self.last_bucket {
@@ -376,25 +390,29 @@ impl AdjRibOut {
             store.release(id);
             return;
         };
-        if let Some(old) = routes.insert(store, &self.key, id, &mut self.scratch) {
+        if fresh {
+            routes.push_new(id);
+        } else if let Some(old) = routes.insert(store, &self.key, id, &mut self.scratch) {
             store.release(old);
         }
     }
 
     /// The pending changes, latest per route (`queued_changes()`), in
     /// bucket order (ExaBGP lists them in order of last change).
-    pub fn queued_changes(&self) -> impl Iterator<Item = &Change> + '_ {
+    pub fn queued_changes(&mut self) -> impl Iterator<Item = &Change> + '_ {
+        self.new_nlri.index(&self.store, &mut self.scratch);
+        let this: &AdjRibOut = self;
         let (mut key, mut scratch) = (Vec::new(), Vec::new());
-        self.buckets
+        this.buckets
             .values()
             .flat_map(|(attributes, families)| families.iter().map(move |(_, routes)| (attributes, routes)))
             .flat_map(|(attributes, routes)| routes.ids().map(move |id| (attributes, id)))
-            .filter_map(|(attributes, id)| self.store.get(id).map(|c| (attributes, c)))
+            .filter_map(move |(attributes, id)| this.store.get(id).map(|c| (attributes, c)))
             .filter(move |(attributes, c)| {
                 c.key_bytes(&mut key);
-                self.new_nlri
-                    .get(&self.store, &key, &mut scratch)
-                    .and_then(|id| self.store.get(id))
+                this.new_nlri
+                    .get(&this.store, &key, &mut scratch)
+                    .and_then(|id| this.store.get(id))
                     .is_some_and(|latest| Rc::ptr_eq(&latest.attributes, attributes) || *latest.attributes == ***attributes)
             })
             .map(|(_, c)| c)
@@ -674,6 +692,7 @@ impl AdjRibOut {
             }
         }
         self.synced = self.cached_len() == 0;
+        self.pending_in_cache = true;
         Phase::Buckets { units, unit: 0, offset: 0 }
     }
 

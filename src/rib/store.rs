@@ -107,6 +107,10 @@ pub struct IdMap {
     live: usize,
     /// Live cells plus tombstones.
     used: usize,
+    /// `order[..indexed]` is in the table; the rest was appended by
+    /// `push_new` and is indexed by the next lookup that needs it (a bulk
+    /// load whose round takes everything never needs it).
+    indexed: usize,
 }
 
 /// Where a lookup ended: the cell holding the key, or the cell to fill.
@@ -141,6 +145,7 @@ impl IdMap {
         self.table.clear();
         self.live = 0;
         self.used = 0;
+        self.indexed = 0;
     }
 
     /// The ids in insertion order.
@@ -182,20 +187,56 @@ impl IdMap {
         Probe::Vacant { cell: first_tomb.unwrap_or(usize::MAX) }
     }
 
-    /// The id under `key`.
+    /// Append `id`, whose key the caller knows is absent, without
+    /// touching the table.
+    pub fn push_new(&mut self, id: Id) {
+        self.order.push(id);
+        self.live += 1;
+    }
+
+    /// Put the ids appended by `push_new` in the table.
+    pub fn index(&mut self, store: &Store, scratch: &mut Vec<u8>) {
+        while let Some(&id) = self.order.get(self.indexed) {
+            let pos = self.indexed;
+            self.indexed += 1;
+            if id == DEAD || !store.key_into(id, scratch) {
+                continue;
+            }
+            let h = hash32(scratch);
+            if (self.used + 1) * 4 > self.table.len() * 3 {
+                self.rehash(table_size(self.live + 1));
+            }
+            let len = self.table.len();
+            let mut i = home(h, len);
+            while self.table.get(i).is_some_and(|&c| c < TOMB) {
+                i = next(i, len);
+            }
+            if let Some(c) = self.table.get_mut(i) {
+                if *c == EMPTY {
+                    self.used += 1;
+                }
+                *c = (h as u64) << 32 | pos as u64;
+            }
+        }
+    }
+
+    /// The id under `key`. Ids not indexed yet are compared one by one:
+    /// call `index` first where that could be many.
     pub fn get(&self, store: &Store, key: &[u8], scratch: &mut Vec<u8>) -> Option<Id> {
         if self.live == 0 {
             return None;
         }
-        match self.probe(store, key, hash32(key), scratch) {
-            Probe::Found { pos, .. } => self.order.get(pos).copied(),
-            Probe::Vacant { .. } => None,
+        if let Probe::Found { pos, .. } = self.probe(store, key, hash32(key), scratch) {
+            return self.order.get(pos).copied();
         }
+        let tail = self.order.get(self.indexed..).unwrap_or(&[]);
+        tail.iter().copied().find(|&id| id != DEAD && store.key_into(id, scratch) && scratch.as_slice() == key)
     }
 
     /// `d[key] = id`: an existing key keeps its place; the id it held is
     /// returned (its reference moves to the caller).
     pub fn insert(&mut self, store: &Store, key: &[u8], id: Id, scratch: &mut Vec<u8>) -> Option<Id> {
+        self.index(store, scratch);
         let h = hash32(key);
         if (self.used + 1) * 4 > self.table.len() * 3 {
             self.rehash(table_size(self.live + 1));
@@ -211,6 +252,7 @@ impl IdMap {
                     *c = (h as u64) << 32 | pos as u64;
                     self.order.push(id);
                     self.live += 1;
+                    self.indexed = self.order.len();
                 }
                 None
             }
@@ -222,6 +264,7 @@ impl IdMap {
         if self.live == 0 {
             return None;
         }
+        self.index(store, scratch);
         let Probe::Found { cell, pos } = self.probe(store, key, hash32(key), scratch) else { return None };
         if let Some(c) = self.table.get_mut(cell) {
             *c = TOMB;
@@ -246,6 +289,7 @@ impl IdMap {
             }
         }
         self.order.retain(|&id| id != DEAD);
+        self.indexed = self.order.len();
         for c in self.table.iter_mut() {
             if *c < TOMB {
                 let pos = (*c & 0xffff_ffff) as usize;
@@ -258,6 +302,7 @@ impl IdMap {
     /// A table of `size` cells holding the live entries, without tombstones.
     fn rehash(&mut self, size: usize) {
         let old = std::mem::replace(&mut self.table, vec![EMPTY; size]);
+        self.used = 0;
         for c in old {
             if c >= TOMB {
                 continue;
@@ -268,9 +313,9 @@ impl IdMap {
             }
             if let Some(cell) = self.table.get_mut(i) {
                 *cell = c;
+                self.used += 1;
             }
         }
-        self.used = self.live;
     }
 }
 
@@ -358,6 +403,20 @@ mod tests {
         let got = map.remove(&store, &k, &mut scratch).unwrap();
         assert_eq!(map.insert(&store, &k, got, &mut scratch), None);
         assert_eq!(map.ids().last(), Some(got));
+        // Appended without the table: found all the same, then indexed.
+        let mut lazy = IdMap::new();
+        for i in 2000..2100 {
+            let c = change(i);
+            lazy.push_new(store.add(c));
+        }
+        let probe_key = key(&change(2050));
+        assert!(lazy.get(&store, &probe_key, &mut scratch).is_some());
+        let got = lazy.remove(&store, &probe_key, &mut scratch).unwrap();
+        assert_eq!(lazy.len(), 99);
+        assert_eq!(lazy.get(&store, &probe_key, &mut scratch), None);
+        assert_eq!(lazy.insert(&store, &probe_key, got, &mut scratch), None);
+        assert_eq!(lazy.ids().last(), Some(got));
+        assert!(lazy.get(&store, &key(&change(2001)), &mut scratch).is_some());
         // Freed slots are reused.
         let fresh = store.add(change(7));
         assert!(fresh < 1000);
