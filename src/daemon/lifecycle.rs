@@ -79,10 +79,7 @@ impl Configs {
             ));
         };
         self.next = (self.next + 1) % self.files.len().max(1);
-        super::routing::memprobe("before config");
-        let r = config::load_file(path, &self.options);
-        super::routing::memprobe("after config");
-        r
+        config::load_file(path, &self.options)
     }
 }
 

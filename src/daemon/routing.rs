@@ -50,14 +50,12 @@ pub fn route_change(route: &Route) -> Change {
 impl PeerRib {
     /// Empty RIBs for `neighbor`, its configured routes queued.
     pub fn new(neighbor: &Neighbor) -> PeerRib {
-        memprobe("before rib");
         let mut out = AdjRibOut::new(neighbor.adj_rib_out, neighbor.families.clone());
         out.set_group_updates(neighbor.group_updates);
         out.reserve(neighbor.routes.len());
         for route in neighbor.routes.iter() {
             out.add_to_rib_watchdog(route_change(route), route.watchdog.as_deref(), route.withdraw);
         }
-        memprobe("after rib");
         PeerRib {
             out,
             inn: AdjRibIn::new(neighbor.adj_rib_in, neighbor.families.clone()),
@@ -171,7 +169,6 @@ impl Rib for Ribs {
             false => state.peers.get(&peer).map(|e| config_changes(&e.neighbor)).unwrap_or_default(),
         };
         rib.out.replace_restart(&previous, &current);
-        memprobe("established");
     }
 
     fn down(&mut self, _state: &mut State, peer: PeerId) {
@@ -334,11 +331,4 @@ mod tests {
         assert_eq!(rib.out.queued_changes().count(), 2);
         assert_eq!(config_changes(n).len(), 2);
     }
-}
-
-pub fn memprobe(what: &str) {
-    if std::env::var_os("RIBPERF_MEM").is_none() { return; }
-    let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let v: Vec<&str> = s.lines().filter(|l| l.starts_with("VmHWM") || l.starts_with("VmRSS")).collect();
-    eprintln!("MEM {what}: {v:?}");
 }
