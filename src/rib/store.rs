@@ -16,65 +16,69 @@ use super::fxhash::hash32;
 /// An arena id.
 pub type Id = u32;
 
-#[derive(Debug)]
-struct Entry {
-    change: Option<Change>,
-    /// Holders: the cache, buckets, the latest-change index, refresh lists.
-    refs: u32,
-}
-
 /// The arena: reference-counted changes, freed slots reused.
 #[derive(Debug, Default)]
 pub struct Store {
-    entries: Vec<Entry>,
+    /// Kept apart from `refs`: together they would pad each entry by 8 octets.
+    changes: Vec<Option<Change>>,
+    /// Holders of each change: the cache, buckets, the latest-change index,
+    /// refresh lists.
+    refs: Vec<u32>,
     free: Vec<Id>,
 }
 
 impl Store {
     pub fn reserve(&mut self, additional: usize) {
-        self.entries.reserve(additional.saturating_sub(self.free.len()));
+        let more = additional.saturating_sub(self.free.len());
+        self.changes.reserve(more);
+        self.refs.reserve(more);
     }
 
     /// Store `change`; the caller holds the one reference.
     pub fn add(&mut self, change: Change) -> Id {
         if let Some(id) = self.free.pop() {
-            if let Some(e) = self.entries.get_mut(id as usize) {
-                *e = Entry { change: Some(change), refs: 1 };
+            if let (Some(slot), Some(refs)) = (self.changes.get_mut(id as usize), self.refs.get_mut(id as usize)) {
+                *slot = Some(change);
+                *refs = 1;
                 return id;
             }
         }
-        self.entries.push(Entry { change: Some(change), refs: 1 });
-        (self.entries.len() - 1) as Id
+        self.changes.push(Some(change));
+        self.refs.push(1);
+        (self.changes.len() - 1) as Id
     }
 
     pub fn retain(&mut self, id: Id) {
-        if let Some(e) = self.entries.get_mut(id as usize) {
-            e.refs += 1;
+        if let Some(refs) = self.refs.get_mut(id as usize) {
+            *refs += 1;
         }
     }
 
     /// Drop one reference; the change goes with the last.
     pub fn release(&mut self, id: Id) {
-        let Some(e) = self.entries.get_mut(id as usize) else { return };
-        e.refs = e.refs.saturating_sub(1);
-        if e.refs == 0 && e.change.is_some() {
-            e.change = None;
+        let (Some(slot), Some(refs)) = (self.changes.get_mut(id as usize), self.refs.get_mut(id as usize)) else {
+            return;
+        };
+        *refs = refs.saturating_sub(1);
+        if *refs == 0 && slot.is_some() {
+            *slot = None;
             self.free.push(id);
         }
     }
 
     pub fn get(&self, id: Id) -> Option<&Change> {
-        self.entries.get(id as usize).and_then(|e| e.change.as_ref())
+        self.changes.get(id as usize).and_then(Option::as_ref)
     }
 
     /// Number of live changes.
     pub fn live(&self) -> usize {
-        self.entries.len() - self.free.len()
+        self.changes.len() - self.free.len()
     }
 
     /// Forget everything (no holder is left).
     pub fn clear(&mut self) {
-        self.entries.clear();
+        self.changes.clear();
+        self.refs.clear();
         self.free.clear();
     }
 
