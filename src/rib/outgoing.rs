@@ -178,13 +178,10 @@ impl AdjRibOut {
     /// A configuration reload changed the neighbor's families: forget the
     /// routes of the families gone (ExaBGP's `RIB.__init__` on a cached name).
     pub fn set_families(&mut self, families: Vec<Family>) {
-        let mut i = 0;
-        while i < self.seen.len() {
-            if families.contains(&self.seen[i].0) {
-                i += 1;
-                continue;
-            }
-            let (_, mut map) = self.seen.remove(i);
+        let (kept, gone): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut self.seen).into_iter().partition(|(f, _)| families.contains(f));
+        self.seen = kept;
+        for (_, mut map) in gone {
             for id in map.take_ids() {
                 self.store.release(id);
             }

@@ -493,7 +493,7 @@ impl Packer {
                 }
             }
             // Stable, as ExaBGP's `sorted`: equal keys keep their order.
-            self.inet_keys.sort_by(|a, b| a.0.cmp(&b.0));
+            self.inet_keys.sort_by_key(|k| k.0);
             self.order.clear();
             self.order.extend(self.inet_keys.iter().map(|&(_, i)| i));
         } else {
