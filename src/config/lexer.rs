@@ -351,22 +351,35 @@ impl<'s> Lexer<'s> {
 /// The word of a plain statement (see [`Lexer::tokenise_plain`]) at or after
 /// `at`, before `end`: `(start, end)` of its bytes, or `None` when only
 /// blanks are left.
-pub(crate) fn plain_word(text: &[u8], mut at: usize, end: usize) -> Option<(usize, usize)> {
-    while at < end && matches!(text.get(at), Some(b' ' | b'\t' | b'\r' | b'\n')) {
-        at += 1;
+pub(crate) fn plain_word(text: &[u8], at: usize, end: usize) -> Option<(usize, usize)> {
+    // One table look-up per byte: route lines are walked several times per
+    // route, a million routes at a time.
+    let region = text.get(at..end.min(text.len()))?;
+    let skip = region.iter().position(|&b| BYTE_CLASS[b as usize] != BLANK)?;
+    let rest = region.get(skip..)?;
+    let start = at + skip;
+    if rest.first().is_some_and(|&b| BYTE_CLASS[b as usize] == ALONE) {
+        return Some((start, start + 1));
     }
-    if at >= end {
-        return None;
-    }
-    if matches!(text.get(at), Some(b',' | b'[' | b']')) {
-        return Some((at, at + 1));
-    }
-    let mut stop = at + 1;
-    while stop < end && !matches!(text.get(stop), Some(b' ' | b'\t' | b'\r' | b'\n' | b',' | b'[' | b']') | None) {
-        stop += 1;
-    }
-    Some((at, stop))
+    let len = rest.iter().skip(1).position(|&b| BYTE_CLASS[b as usize] != 0).map_or(rest.len(), |p| p + 1);
+    Some((start, start + len))
 }
+
+/// `BYTE_CLASS` values: blanks separate words, `,` `[` `]` are words alone.
+const BLANK: u8 = 1;
+const ALONE: u8 = 2;
+
+static BYTE_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[b' ' as usize] = BLANK;
+    t[b'\t' as usize] = BLANK;
+    t[b'\r' as usize] = BLANK;
+    t[b'\n' as usize] = BLANK;
+    t[b',' as usize] = ALONE;
+    t[b'[' as usize] = ALONE;
+    t[b']' as usize] = ALONE;
+    t
+};
 
 /// Decode the escapes of a logical line made of `segments`.
 fn decode(bytes: &[u8], segments: &[(usize, usize)]) -> Result<Vec<(u8, usize, bool)>, LexError> {
@@ -523,5 +536,32 @@ mod tests {
     fn multibyte_text() {
         assert_eq!(words("description \"héllo wörld\";"), vec![vec!["description", "héllo wörld"]]);
         assert_eq!(words("description h\\éllo;"), vec![vec!["description", "héllo"]]);
+    }
+
+    #[test]
+    fn plain_word_splits_like_the_byte_loop() {
+        fn reference(text: &[u8], mut at: usize, end: usize) -> Option<(usize, usize)> {
+            let blank = |b: Option<&u8>| matches!(b, Some(b' ' | b'\t' | b'\r' | b'\n'));
+            while at < end && blank(text.get(at)) {
+                at += 1;
+            }
+            if at >= end {
+                return None;
+            }
+            if matches!(text.get(at), Some(b',' | b'[' | b']')) {
+                return Some((at, at + 1));
+            }
+            let mut stop = at + 1;
+            while stop < end && !(blank(text.get(stop)) || matches!(text.get(stop), Some(b',' | b'[' | b']') | None)) {
+                stop += 1;
+            }
+            Some((at, stop))
+        }
+        let text = b"  route 10.0.0.0/24 next-hop 1.2.3.4 community [65000:1,65000:2]\t med\r\n5 ;x";
+        for at in 0..text.len() {
+            for end in at..=text.len() {
+                assert_eq!(plain_word(text, at, end), reference(text, at, end), "{at} {end}");
+            }
+        }
     }
 }

@@ -106,8 +106,10 @@ pub struct Neighbor {
     /// Emptied once `routes` is built (the syntax tree is then dropped).
     pub route_sections: Vec<RouteSection>,
     /// The configured routes (stage two), in the reference's order, with
-    /// `next-hop self` resolved.
-    pub routes: Vec<super::route::Route>,
+    /// `next-hop self` resolved. Shared: the daemon keeps the configuration
+    /// and each peer's copy of its neighbor, and a million routes must not
+    /// be held twice.
+    pub routes: std::rc::Rc<Vec<super::route::Route>>,
 }
 
 impl Neighbor {
@@ -814,7 +816,7 @@ pub(crate) fn finalize(
         addpaths,
         api: d.api.into_iter().map(|a| a.api).collect(),
         route_sections: d.routes,
-        routes: Vec::new(),
+        routes: Default::default(),
     })
 }
 

@@ -52,7 +52,8 @@ impl PeerRib {
     pub fn new(neighbor: &Neighbor) -> PeerRib {
         let mut out = AdjRibOut::new(neighbor.adj_rib_out, neighbor.families.clone());
         out.set_group_updates(neighbor.group_updates);
-        for route in &neighbor.routes {
+        out.reserve(neighbor.routes.len());
+        for route in neighbor.routes.iter() {
             out.add_to_rib_watchdog(route_change(route), route.watchdog.as_deref(), route.withdraw);
         }
         PeerRib {
@@ -156,13 +157,17 @@ impl Rib for Ribs {
     fn established(&mut self, state: &mut State, peer: PeerId) {
         let Some(entry) = state.peers.get(&peer) else { return };
         let manual = entry.neighbor.manual_eor;
-        let current = config_changes(&entry.neighbor);
         let Some(rib) = self.of(state, peer) else { return };
         rib.inn.clear();
         rib.held = None;
         rib.up = true;
         rib.out.session_up(manual);
         let previous = rib.previous.take().unwrap_or_default();
+        // Only a previous configuration needs the current one to diff with.
+        let current = match previous.is_empty() {
+            true => Vec::new(),
+            false => state.peers.get(&peer).map(|e| config_changes(&e.neighbor)).unwrap_or_default(),
+        };
         rib.out.replace_restart(&previous, &current);
     }
 
@@ -197,7 +202,7 @@ impl Rib for Ribs {
         } else {
             // Queued now, the ones gone withdrawn once the next session is
             // up (ExaBGP's `previous`).
-            for route in &neighbor.routes {
+            for route in neighbor.routes.iter() {
                 rib.out.add_to_rib_watchdog(route_change(route), route.watchdog.as_deref(), route.withdraw);
             }
             rib.previous.get_or_insert(before);
@@ -216,7 +221,7 @@ impl Rib for Ribs {
         }
         rib.out.set_group_updates(neighbor.group_updates);
         rib.budget = if neighbor.rate_limit > 0 { 1 } else { BUDGET };
-        for route in &neighbor.routes {
+        for route in neighbor.routes.iter() {
             rib.out.add_to_rib_watchdog(route_change(route), route.watchdog.as_deref(), route.withdraw);
         }
         rib.previous.get_or_insert_with(|| config_changes(previous));
@@ -322,7 +327,7 @@ mod tests {
                     static { route 10.0.0.0/24 next-hop 1.1.1.1; route 10.0.1.0/24 next-hop self; } }";
         let conf = crate::config::load_str("t", text, &crate::config::LoadOptions::default()).unwrap();
         let n = &conf.neighbors[0];
-        let rib = PeerRib::new(n);
+        let mut rib = PeerRib::new(n);
         assert_eq!(rib.out.queued_changes().count(), 2);
         assert_eq!(config_changes(n).len(), 2);
     }

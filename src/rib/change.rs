@@ -45,6 +45,12 @@ impl Change {
         RouteKey::new(scratch)
     }
 
+    /// The RIB key's bytes in `out` (cleared first): what `key` wraps.
+    pub fn key_bytes(&self, out: &mut Vec<u8>) {
+        out.clear();
+        self.nlri.index(out);
+    }
+
     pub fn route_ref(&self) -> RouteRef<'_> {
         RouteRef { nlri: &self.nlri, nexthop: &self.nexthop, action: self.action }
     }

@@ -24,10 +24,12 @@
 
 pub mod cache;
 pub mod change;
+pub mod fxhash;
 pub mod incoming;
 pub mod ordered;
 pub mod outgoing;
 pub mod pyset;
+pub mod store;
 
 pub use change::{Change, RouteKey};
 pub use incoming::AdjRibIn;

@@ -6,23 +6,25 @@
 //! outnumber the live entries); the `HashMap` maps key to slot, so each key
 //! is stored once.
 
-use std::collections::hash_map::Entry;
+use std::collections::hash_map::{Entry, RandomState};
 use std::collections::HashMap;
-use std::hash::Hash;
+use std::hash::{BuildHasher, Hash};
 
+/// `S`: the hasher; SipHash by default (keys from peers), the adj-rib-out
+/// uses `super::fxhash::FxBuildHasher` (keys from us).
 #[derive(Clone, Debug)]
-pub struct OrderedMap<K, V> {
+pub struct OrderedMap<K, V, S = RandomState> {
     slots: Vec<Option<V>>,
-    index: HashMap<K, usize>,
+    index: HashMap<K, usize, S>,
 }
 
-impl<K, V> Default for OrderedMap<K, V> {
+impl<K, V, S: Default> Default for OrderedMap<K, V, S> {
     fn default() -> Self {
-        OrderedMap { slots: Vec::new(), index: HashMap::new() }
+        OrderedMap { slots: Vec::new(), index: HashMap::default() }
     }
 }
 
-impl<K: Hash + Eq, V> OrderedMap<K, V> {
+impl<K: Hash + Eq, V, S: BuildHasher + Default> OrderedMap<K, V, S> {
     pub fn new() -> Self {
         Self::default()
     }
@@ -142,7 +144,7 @@ mod tests {
 
     #[test]
     fn dict_order() {
-        let mut m = OrderedMap::new();
+        let mut m: OrderedMap<_, _> = OrderedMap::new();
         m.insert("a", 1);
         m.insert("b", 2);
         m.insert("c", 3);
@@ -157,7 +159,7 @@ mod tests {
 
     #[test]
     fn compaction_keeps_order_and_lookups() {
-        let mut m = OrderedMap::new();
+        let mut m: OrderedMap<_, _> = OrderedMap::new();
         for i in 0..1000u32 {
             m.insert(i, i);
         }

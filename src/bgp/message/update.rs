@@ -453,6 +453,8 @@ pub struct Packer {
     payload: BytesMut,
     nlri: BytesMut,
     order: Vec<usize>,
+    /// Sort keys computed once per route when every route is a prefix.
+    inet_keys: Vec<(InetSortKey, usize)>,
     key_a: BytesMut,
     key_b: BytesMut,
     classic: Vec<usize>,
@@ -482,9 +484,23 @@ impl Packer {
         let mut count = 0;
         self.order.clear();
         self.order.extend((0..routes.len()).filter(|&i| neg.families.contains(&routes[i].nlri.family())));
-        let (mut ka, mut kb) = (std::mem::take(&mut self.key_a), std::mem::take(&mut self.key_b));
-        self.order.sort_by(|&a, &b| cmp_index(routes[a].nlri, routes[b].nlri, &mut ka, &mut kb));
-        (self.key_a, self.key_b) = (ka, kb);
+        if self.order.iter().all(|&i| matches!(routes[i].nlri, Nlri::Inet(_))) {
+            // The common case: one key per route instead of two per comparison.
+            self.inet_keys.clear();
+            for &i in &self.order {
+                if let Nlri::Inet(n) = routes[i].nlri {
+                    self.inet_keys.push((InetSortKey::new(n), i));
+                }
+            }
+            // Stable, as ExaBGP's `sorted`: equal keys keep their order.
+            self.inet_keys.sort_by_key(|k| k.0);
+            self.order.clear();
+            self.order.extend(self.inet_keys.iter().map(|&(_, i)| i));
+        } else {
+            let (mut ka, mut kb) = (std::mem::take(&mut self.key_a), std::mem::take(&mut self.key_b));
+            self.order.sort_by(|&a, &b| cmp_index(routes[a].nlri, routes[b].nlri, &mut ka, &mut kb));
+            (self.key_a, self.key_b) = (ka, kb);
+        }
 
         self.classic.clear();
         self.mp_families.clear();
@@ -754,10 +770,55 @@ fn cmp_index(a: &Nlri, b: &Nlri, buf_a: &mut BytesMut, buf_b: &mut BytesMut) -> 
 
 fn family_key(f: Family) -> ([u8; 8], usize) {
     let mut k = [0u8; 8];
-    let mut w = SliceWriter { buf: &mut k, len: 0 };
-    let _ = write!(w, "{:02x}{:02x}", f.afi.0, f.safi.0);
-    let len = w.len;
+    let mut len = hex_min2(f.afi.0, &mut k, 0);
+    len = hex_min2(f.safi.0 as u16, &mut k, len);
     (k, len)
+}
+
+/// `"%02x" % v` written at `at` in `out`; the new length.
+fn hex_min2(v: u16, out: &mut [u8; 8], at: usize) -> usize {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digits = match v {
+        0..=0xff => 2,
+        0x100..=0xfff => 3,
+        _ => 4,
+    };
+    let mut at = at;
+    for d in (0..digits).rev() {
+        if let Some(slot) = out.get_mut(at) {
+            *slot = HEX[((v >> (4 * d)) & 0xf) as usize];
+        }
+        at += 1;
+    }
+    at
+}
+
+/// `cmp_index`'s order for prefixes, computed once: the family's key, then
+/// the prefix's.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct InetSortKey {
+    family: ([u8; 8], usize),
+    prefix: ([u8; 22], usize),
+}
+
+impl InetSortKey {
+    fn new(n: &crate::bgp::nlri::Inet) -> InetSortKey {
+        InetSortKey { family: family_key(n.family), prefix: inet_key(n) }
+    }
+}
+
+impl Ord for InetSortKey {
+    fn cmp(&self, other: &InetSortKey) -> Ordering {
+        let (fa, la) = (&self.family.0, self.family.1);
+        let (fb, lb) = (&other.family.0, other.family.1);
+        fa[..la].cmp(&fb[..lb]).then_with(|| self.prefix.0[..self.prefix.1].cmp(&other.prefix.0[..other.prefix.1]))
+    }
+}
+
+impl PartialOrd for InetSortKey {
+    fn partial_cmp(&self, other: &InetSortKey) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 fn inet_key(n: &crate::bgp::nlri::Inet) -> ([u8; 22], usize) {
@@ -777,23 +838,6 @@ fn inet_key(n: &crate::bgp::nlri::Inet) -> ([u8; 22], usize) {
     let p = n.prefix.packed_addr();
     k[len..len + p.len()].copy_from_slice(p);
     (k, len + p.len())
-}
-
-struct SliceWriter<'a> {
-    buf: &'a mut [u8],
-    len: usize,
-}
-
-impl Write for SliceWriter<'_> {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        let end = self.len + s.len();
-        if end > self.buf.len() {
-            return Err(std::fmt::Error);
-        }
-        self.buf[self.len..end].copy_from_slice(s.as_bytes());
-        self.len = end;
-        Ok(())
-    }
 }
 
 #[cfg(test)]

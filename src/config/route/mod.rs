@@ -707,7 +707,7 @@ pub(crate) fn build_routes(neighbor: &mut Neighbor, ctx: &mut RouteContext) -> R
         route.resolve(neighbor, &mut ctx.interner).map_err(|e| error(offset, e))?;
     }
     neighbor.route_sections = sections;
-    neighbor.routes = routes;
+    neighbor.routes = std::rc::Rc::new(routes);
     Ok(())
 }
 
@@ -813,7 +813,7 @@ pub fn self_check(n: &Neighbor) -> Result<usize, String> {
     // Families of routes that are never sent are skipped, as the RIB does.
     let mut packer = Packer::new();
     let mut checked = 0;
-    for r in &n.routes {
+    for r in n.routes.iter() {
         if !neg.families.contains(&r.nlri.family()) {
             continue;
         }

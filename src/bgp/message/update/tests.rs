@@ -749,3 +749,13 @@ fn link_local_next_hop_is_reported_like_exabgp() {
     u.pack(&neg(), &mut out);
     assert_eq!(&out[HEADER_LEN..], &body[..]);
 }
+
+#[test]
+fn family_key_is_python_hex() {
+    for afi in [0u16, 1, 2, 25, 0xff, 0x100, 0xabc, 0x4004, 0xffff] {
+        for safi in [0u8, 1, 4, 128, 133, 255] {
+            let (k, len) = super::family_key(Family::new(crate::bgp::iana::Afi(afi), crate::bgp::iana::Safi(safi)));
+            assert_eq!(std::str::from_utf8(&k[..len]).unwrap(), format!("{afi:02x}{safi:02x}"));
+        }
+    }
+}
