@@ -499,15 +499,18 @@ impl AdjRibOut {
         }
     }
 
-    /// A configuration reload: announce the routes new in `current`,
-    /// withdraw those gone (`replace_reload`). Like ExaBGP, a route kept
-    /// with other attributes is not re-announced.
+    /// A configuration reload: announce the routes new in `current` or
+    /// changed (next-hop or attributes), withdraw those gone
+    /// (`replace_reload`). ExaBGP matches routes by prefix only and never
+    /// re-announces a changed one (COMPATIBILITY.md): the edit would be
+    /// ignored until the session restarts.
     pub fn replace_reload(&mut self, previous: &[Change], current: &[Change]) {
         let mut gone = self.index(previous);
         for change in current {
             change.key_bytes(&mut self.key);
-            if gone.remove(&RouteKey::new(&self.key)).is_none() {
-                self.add_to_rib(change.clone(), true);
+            match gone.remove(&RouteKey::new(&self.key)) {
+                Some(old) if old == *change => {}
+                _ => self.add_to_rib(change.clone(), true),
             }
         }
         for change in gone.drain_values() {

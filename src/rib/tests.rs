@@ -267,6 +267,30 @@ fn qa_api_reload_withdraws_what_disappeared() {
     assert_eq!(drain(&mut rib, &n), expected[1]);
 }
 
+/// A reload that changes one route's attributes re-announces that route
+/// only (ExaBGP would keep the old attributes at the peer).
+#[test]
+fn reload_re_announces_a_changed_route_only() {
+    let n = neg();
+    let one = vec![announce("1.0.0.0/24", "4.0.0.0"), announce("2.0.0.0/24", "4.0.0.0")];
+    let two = vec![announce("1.0.0.0/24", "4.0.0.0"), announce("2.0.0.0/24", "5.0.0.0")];
+    let mut rib = AdjRibOut::new(true, vec![Family::IPV4_UNICAST]);
+    for c in &one {
+        rib.add_to_rib_watchdog(c.clone(), None, false);
+    }
+    rib.session_up(true);
+    rib.replace_restart(&[], &one);
+    drain(&mut rib, &n);
+    rib.replace_reload(&one, &two);
+    let mut direct = AdjRibOut::new(true, vec![Family::IPV4_UNICAST]);
+    direct.session_up(true);
+    direct.add_to_rib(announce("2.0.0.0/24", "5.0.0.0"), true);
+    assert_eq!(drain(&mut rib, &n), drain(&mut direct, &n));
+    // Same configuration again: nothing to send.
+    rib.replace_reload(&two, &two);
+    assert!(drain(&mut rib, &n).is_empty());
+}
+
 /// conf-watchdog: the tagged route starts withheld; announce / withdraw
 /// watchdog toggle it.
 #[test]
