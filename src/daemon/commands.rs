@@ -12,9 +12,8 @@ use crate::api::{line, reply};
 use crate::bgp::iana::{Afi, Family};
 use crate::bgp::message::{Message, RouteRefresh};
 use crate::bgp::notify::{code, Notify};
-use crate::config::route::{
-    lex_line, parse_flow_block, parse_route, Route, RouteContext, RouteKind as Grammar, RouteWords,
-};
+use crate::config::route::{parse_flow_block, parse_route, Route, RouteContext, RouteKind as Grammar, RouteWords};
+use crate::config::syntax::Document;
 use crate::reactor::{PeerId, ProcessId};
 use crate::rib::Change;
 
@@ -22,20 +21,41 @@ use super::routing::Ribs;
 use super::stats::{Stats, KINDS};
 use super::state::{Request, State};
 
-/// The configuration grammar behind `announce …` / `withdraw …`.
-#[derive(Debug, Default)]
-pub struct ConfigRoutes;
+/// The configuration grammar behind `announce …` / `withdraw …`. The line
+/// document and the route context live as long as the daemon: buffers are
+/// reused, and the context's cache of recent attribute sets makes a feed
+/// of lines sharing attributes parse only the prefix of each.
+#[derive(Debug)]
+pub struct ConfigRoutes {
+    doc: Document,
+    ctx: RouteContext,
+}
+
+impl Default for ConfigRoutes {
+    fn default() -> ConfigRoutes {
+        ConfigRoutes { doc: Document::line_buffer("api"), ctx: RouteContext::default() }
+    }
+}
+
+/// Attribute sets kept shared between API lines before the interner starts
+/// over (helpers writing a different set on every line must not grow it
+/// without bound; sharing only saves memory and hashing).
+const INTERNED_MAX: usize = 4096;
 
 impl RouteParser for ConfigRoutes {
     type Output = Vec<Route>;
 
     fn parse(&mut self, kind: RouteKind, action: Action, text: &str) -> Result<Vec<Route>, String> {
-        let mut ctx = RouteContext::new(match action {
+        let ctx = &mut self.ctx;
+        ctx.action = match action {
             Action::Announce => crate::bgp::message::update::Action::Announce,
             Action::Withdraw => crate::bgp::message::update::Action::Withdraw,
-        });
-        let doc = lex_line("api", text).map_err(|e| e.to_string())?;
-        let node = doc.root().next().ok_or_else(|| "nothing to parse".to_string())?;
+        };
+        if ctx.interner.len() > INTERNED_MAX {
+            ctx.interner = crate::config::route::AttributeInterner::new();
+        }
+        self.doc.set_line(text).map_err(|e| e.to_string())?;
+        let node = self.doc.root().next().ok_or_else(|| "nothing to parse".to_string())?;
         let mut words = RouteWords::all(node);
         let grammar = match kind {
             RouteKind::Route => Grammar::Static,
@@ -43,7 +63,7 @@ impl RouteParser for ConfigRoutes {
             RouteKind::Vpls => Grammar::Vpls,
             RouteKind::Flow => {
                 if node.is_section() {
-                    return parse_flow_block(node, &mut ctx).map(|r| vec![r]).map_err(|e| e.to_string());
+                    return parse_flow_block(node, ctx).map(|r| vec![r]).map_err(|e| e.to_string());
                 }
                 // One-line form: `route <components and actions…>`.
                 if words.peek().is_some_and(|w| w.text() == "route") {
@@ -71,7 +91,7 @@ impl RouteParser for ConfigRoutes {
             }
             RouteKind::Operational => return Err("operational messages are not supported".to_string()),
         };
-        parse_route(grammar, &mut words, &mut ctx).map_err(|e| e.to_string())
+        parse_route(grammar, &mut words, ctx).map_err(|e| e.to_string())
     }
 }
 
@@ -87,6 +107,7 @@ const PACED_MAX: usize = 8;
 #[derive(Debug, Default)]
 pub struct Commands {
     acks: HashMap<ProcessId, Acks>,
+    routes: ConfigRoutes,
     line: String,
     out: String,
     /// Replies waiting for their time, in order.
@@ -166,15 +187,17 @@ impl Commands {
         let default = state.env.api.ack;
         let acks = self.acks.entry(process).or_insert_with(|| Acks::new(default));
         self.out.clear();
-        let name = state.helper(process).map(|h| h.process.name.clone()).unwrap_or_default();
-        log::debug!(target: "processes", "command from process {} : {}", name, self.line);
-        match command::parse(&self.line, &mut ConfigRoutes) {
+        // The helper's name is only looked up when something prints it.
+        let name = |state: &State| state.helper(process).map(|h| h.process.name.clone()).unwrap_or_default();
+        log::debug!(target: "processes", "command from process {} : {}", name(state), self.line);
+        match command::parse(&self.line, &mut self.routes) {
             Err(e) => {
-                log::warn!(target: "processes", "command from process {} not understood: {} ({})", name, self.line, e);
+                log::warn!(target: "processes", "command from process {} not understood: {} ({})", name(state), self.line, e);
                 reply::error(acks, &mut self.out);
             }
             Ok(cmd) => {
-                if reply::control(&cmd, acks, &crate::cli::version::version(), &mut self.out) {
+                let version = if matches!(cmd, Command::Version) { crate::cli::version::version() } else { String::new() };
+                if reply::control(&cmd, acks, &version, &mut self.out) {
                     match cmd {
                         Command::Shutdown => state.request(Request::Shutdown),
                         Command::Reload => state.request(Request::Reload),
@@ -182,7 +205,7 @@ impl Commands {
                         _ => {}
                     }
                 } else {
-                    let ok = execute(ribs, stats, state, process, &name, cmd, &mut self.out);
+                    let ok = execute(ribs, stats, state, process, cmd, &mut self.out);
                     let ack = if ok { acks.done() } else { acks.error() };
                     self.out.push_str(ack.unwrap_or(""));
                 }
@@ -204,12 +227,17 @@ fn write_reply(state: &mut State, process: ProcessId, out: &str) {
     }
 }
 
+/// Whether `selector` picks `peer` (its key is only built for a selector).
+fn picks(selector: &Selector, peer: &super::state::Peer) -> bool {
+    selector.is_empty() || selector.matches(&peer.neighbor.name())
+}
+
 /// The peers `process` owns that `selector` picks.
 fn owned(state: &State, process: ProcessId, selector: &Selector) -> Vec<PeerId> {
     state
         .peers
         .values()
-        .filter(|p| !p.retired && p.helpers.contains(&process) && selector.matches(&p.neighbor.name()))
+        .filter(|p| !p.retired && p.helpers.contains(&process) && picks(selector, p))
         .map(|p| p.id)
         .collect()
 }
@@ -219,7 +247,7 @@ fn selected(state: &State, selector: &Selector, established: bool) -> Vec<PeerId
     state
         .peers
         .values()
-        .filter(|p| !p.retired && (!established || p.established) && selector.matches(&p.neighbor.name()))
+        .filter(|p| !p.retired && (!established || p.established) && picks(selector, p))
         .map(|p| p.id)
         .collect()
 }
@@ -231,7 +259,6 @@ fn execute(
     stats: &mut Stats,
     state: &mut State,
     process: ProcessId,
-    name: &str,
     cmd: Command<Vec<Route>>,
     out: &mut String,
 ) -> bool {
@@ -299,7 +326,7 @@ fn execute(
             }
             let mut interner = crate::config::route::AttributeInterner::new();
             for id in ids {
-                let Some(neighbor) = state.peers.get(&id).map(|p| p.neighbor.clone()) else { continue };
+                let Some(neighbor) = state.peers.get(&id).map(|p| &p.neighbor) else { continue };
                 let Some(rib) = ribs.of(state, id) else { continue };
                 for route in &routes {
                     if !neighbor.families.contains(&route.nlri.family()) {
@@ -311,12 +338,16 @@ fn execute(
                         );
                         continue;
                     }
-                    let mut route = route.clone();
-                    if let Err(e) = route.resolve(&neighbor, &mut interner) {
-                        log::warn!(target: "processes", "{}", e);
-                        continue;
-                    }
-                    let mut change = super::routing::route_change(&route);
+                    let mut change = if matches!(route.nexthop, crate::config::route::NextHopSpec::SelfAfi(_)) {
+                        let mut route = route.clone();
+                        if let Err(e) = route.resolve(neighbor, &mut interner) {
+                            log::warn!(target: "processes", "{}", e);
+                            continue;
+                        }
+                        super::routing::route_change(&route)
+                    } else {
+                        super::routing::route_change(route)
+                    };
                     if action == Action::Withdraw {
                         change.action = crate::bgp::message::update::Action::Withdraw;
                     }
@@ -326,7 +357,8 @@ fn execute(
             true
         }
         Command::Watchdog { action, name: watchdog } => {
-            let dog = watchdog.unwrap_or_else(|| name.to_string());
+            let dog = watchdog
+                .unwrap_or_else(|| state.helper(process).map(|h| h.process.name.clone()).unwrap_or_default());
             let ids: Vec<PeerId> = state.peers.keys().copied().collect();
             for id in ids {
                 if let Some(r) = ribs.of(state, id) {
@@ -531,7 +563,7 @@ mod tests {
     fn parse(line: &str) -> Result<Command<Vec<Route>>, command::CommandError> {
         let mut normal = String::new();
         line::normalise(line, &mut normal);
-        command::parse(&normal, &mut ConfigRoutes)
+        command::parse(&normal, &mut ConfigRoutes::default())
     }
 
     fn routes(line: &str) -> Vec<Route> {

@@ -141,6 +141,16 @@ pub(crate) fn invalid_network(why: &str) -> Notify {
     )
 }
 
+impl Prefix {
+    /// Append `addr/len`, as `Display` writes it, without the formatting
+    /// machinery (JSON for every received prefix).
+    pub fn push_text(&self, out: &mut String) {
+        super::util::push_ip(out, self.addr());
+        out.push('/');
+        super::util::push_u32(out, u32::from(self.len));
+    }
+}
+
 impl fmt::Display for Prefix {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}/{}", super::util::Ip(self.addr()), self.len)

@@ -181,18 +181,25 @@ impl RouteContext {
     }
 }
 
-/// Bulk configurations repeat the same attribute words on every line
-/// (`route <prefix> next-hop X community [ … ];`): when a statement's words
-/// after the prefix are those of the previous statement, its parsed draft,
-/// interned attributes and SAFI choice are reused instead of worked out
-/// again.
+/// Bulk configurations and API feeds repeat the same attribute words on
+/// every line (`route <prefix> next-hop X community [ … ];`), often cycling
+/// through a few sets: when a statement's words after the prefix are those
+/// of a recent statement, its parsed draft, interned attributes and SAFI
+/// choice are reused instead of worked out again.
 #[derive(Debug, Default)]
 struct Repeat {
-    /// The grammar tag, the AFI, then each word as its length (4 bytes,
-    /// little-endian) and its bytes: no two word lists share a key.
-    key: Vec<u8>,
-    entry: Option<Cached>,
+    /// The key of the statement being looked up (see [`Repeat::key_of`]).
+    scratch: Vec<u8>,
+    /// (hash of the key, key, what the words gave), at most [`REPEAT_SETS`].
+    entries: Vec<(u64, Vec<u8>, Cached)>,
+    /// The entry used last (checked first), and the next one to replace.
+    last: usize,
+    victim: usize,
 }
+
+/// Attribute sets remembered: enough for feeds cycling through a few sets,
+/// small enough that a miss costs little.
+const REPEAT_SETS: usize = 16;
 
 #[derive(Debug)]
 struct Cached {
@@ -204,39 +211,62 @@ struct Cached {
 }
 
 impl Repeat {
-    fn head(tag: u8, afi: Afi) -> [u8; 2] {
-        [tag, if afi == Afi::IPV6 { b'6' } else { b'4' }]
-    }
-
-    /// The cached entry when `words` (with `tag` and `afi`) are those of the
-    /// stored statement; compares in place, allocates nothing.
-    fn lookup(&self, tag: u8, afi: Afi, words: &RouteWords<'_>) -> Option<&Cached> {
-        let entry = self.entry.as_ref()?;
-        let rest = self.key.strip_prefix(&Repeat::head(tag, afi)[..])?;
-        let mut rest = rest;
+    /// The grammar tag, the AFI, then each word as its length (4 bytes,
+    /// little-endian) and its bytes: no two word lists share a key.
+    fn key_of(&mut self, tag: u8, afi: Afi, words: &RouteWords<'_>) -> u64 {
+        self.scratch.clear();
+        self.scratch.push(tag);
+        self.scratch.push(if afi == Afi::IPV6 { b'6' } else { b'4' });
         let mut w = words.clone();
         while let Some(word) = w.next() {
             let text = word.text().as_bytes();
-            let (len, tail) = rest.split_first_chunk::<4>()?;
-            if u32::from_le_bytes(*len) as usize != text.len() {
-                return None;
+            self.scratch.extend_from_slice(&(text.len() as u32).to_le_bytes());
+            self.scratch.extend_from_slice(text);
+        }
+        // FNV-1a: the keys are short and only compared with a few entries.
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for &b in &self.scratch {
+            hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        hash
+    }
+
+    /// The index of the entry for `words` (with `tag` and `afi`), if one is
+    /// kept; allocates nothing.
+    fn lookup(&mut self, tag: u8, afi: Afi, words: &RouteWords<'_>) -> (u64, Option<usize>) {
+        let hash = self.key_of(tag, afi, words);
+        let same = |e: &(u64, Vec<u8>, Cached), key: &[u8]| e.0 == hash && e.1 == key;
+        if self.entries.get(self.last).is_some_and(|e| same(e, &self.scratch)) {
+            return (hash, Some(self.last));
+        }
+        let found = self.entries.iter().position(|e| same(e, &self.scratch));
+        if let Some(i) = found {
+            self.last = i;
+        }
+        (hash, found)
+    }
+
+    /// Remember the key just looked up (`hash` from [`Repeat::lookup`]) and
+    /// what its words gave; returns the entry's index.
+    fn store(&mut self, hash: u64, cached: Cached) -> usize {
+        let key = self.scratch.clone();
+        let at = if self.entries.len() < REPEAT_SETS {
+            self.entries.push((hash, key, cached));
+            self.entries.len() - 1
+        } else {
+            let at = self.victim % REPEAT_SETS;
+            self.victim = (at + 1) % REPEAT_SETS;
+            if let Some(e) = self.entries.get_mut(at) {
+                *e = (hash, key, cached);
             }
-            rest = tail.strip_prefix(text)?;
-        }
-        rest.is_empty().then_some(entry)
+            at
+        };
+        self.last = at;
+        at
     }
 
-    /// Remember `words` (before they are read) and what they gave.
-    fn store(&mut self, tag: u8, afi: Afi, words: &RouteWords<'_>, cached: Cached) {
-        self.key.clear();
-        self.key.extend_from_slice(&Repeat::head(tag, afi));
-        let mut w = words.clone();
-        while let Some(word) = w.next() {
-            let text = word.text().as_bytes();
-            self.key.extend_from_slice(&(text.len() as u32).to_le_bytes());
-            self.key.extend_from_slice(text);
-        }
-        self.entry = Some(cached);
+    fn get(&self, at: usize) -> Option<&Cached> {
+        self.entries.get(at).map(|e| &e.2)
     }
 }
 
@@ -451,17 +481,19 @@ fn static_route_into(w: &mut RouteWords<'_>, ctx: &mut RouteContext, out: &mut V
     let at = w.expect("a prefix was expected")?;
     let prefix = prefix(&at)?;
     let afi = prefix.afi();
-    if ctx.cache.lookup(b'r', afi, w).is_none() {
-        let safi = static_safi(w);
-        let words = w.clone();
-        let mut d = Draft::default();
-        while let Some(key) = w.next() {
-            static_keyword(&key, w, &mut d, afi)?;
+    let at_entry = match ctx.cache.lookup(b'r', afi, w) {
+        (_, Some(found)) => found,
+        (hash, None) => {
+            let safi = static_safi(w);
+            let mut d = Draft::default();
+            while let Some(key) = w.next() {
+                static_keyword(&key, w, &mut d, afi)?;
+            }
+            let attributes = ctx.interner.intern(std::mem::take(&mut d.attrs));
+            ctx.cache.store(hash, Cached { draft: d, attributes, safi })
         }
-        let attributes = ctx.interner.intern(std::mem::take(&mut d.attrs));
-        ctx.cache.store(b'r', afi, &words, Cached { draft: d, attributes, safi });
-    }
-    let Some(Cached { draft: d, attributes, safi }) = ctx.cache.entry.as_ref() else {
+    };
+    let Some(Cached { draft: d, attributes, safi }) = ctx.cache.get(at_entry) else {
         return Err(at.expected("a route was expected"));
     };
     let family = Family::new(afi, safi.unwrap_or_else(|| safi_of(&prefix)));
