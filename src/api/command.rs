@@ -325,9 +325,14 @@ fn ending_with(b: u8) -> &'static [u8] {
 pub fn dispatch(line: &str) -> Option<&'static str> {
     let bytes = line.as_bytes();
     let mut best = NAMES.len();
-    let ends =
-        bytes.iter().enumerate().filter(|(_, b)| **b == b' ').map(|(i, _)| i).chain(std::iter::once(bytes.len()));
-    for end in ends {
+    let mut from = 0;
+    while from <= bytes.len() {
+        // The next word end: a space, or the end of the line.
+        let end = match bytes.get(from..).and_then(|rest| rest.iter().position(|&b| b == b' ')) {
+            Some(n) => from + n,
+            None => bytes.len(),
+        };
+        from = end + 1;
         let Some(head) = bytes.get(..end) else { continue };
         let Some(&last) = head.last() else { continue };
         for &idx in ending_with(last) {

@@ -69,26 +69,48 @@ fn is_space(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0b' | '\x0c' | '\x1c'..='\x1f')
 }
 
+/// Where [`normalise`] has work to do in `bytes`: a tab, a bracket, a
+/// parenthesis, a comma, or the first of two spaces. Single spaces between
+/// ordinary characters stay inside the runs copied whole.
+fn next_special(bytes: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'\t' | b'[' | b']' | b'(' | b')' | b',' => return Some(i),
+            b' ' if bytes.get(i + 1) == Some(&b' ') => return Some(i),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
 /// ExaBGP's `formated()`: strip, tabs to spaces, a space after `[` and `(`
 /// and before `]` and `)`, ` , ` around commas, runs of spaces collapsed.
 /// `out` is cleared first so one buffer can serve every line.
 pub fn normalise(raw: &str, out: &mut String) {
     out.clear();
     let line = raw.trim_matches(is_space);
-    let bytes = line.as_bytes();
-    // Copy runs of ordinary characters whole; the special ones are ASCII, so
-    // every cut is on a character boundary.
+    out.reserve(line.len() + 8);
+    // `space`: the output ends with a space. Runs are copied whole; the
+    // special bytes are ASCII, so every cut is on a character boundary.
     let mut space = false;
-    let mut run = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if !matches!(b, b' ' | b'\t' | b'[' | b']' | b'(' | b')' | b',') {
-            continue;
+    let mut rest = line;
+    loop {
+        let at = next_special(rest.as_bytes());
+        let mut run = match at {
+            Some(at) => rest.get(..at).unwrap_or(""),
+            None => rest,
+        };
+        if space {
+            run = run.trim_start_matches(' ');
         }
-        if run < i {
-            out.push_str(line.get(run..i).unwrap_or(""));
-            space = false;
+        if !run.is_empty() {
+            out.push_str(run);
+            space = run.ends_with(' ');
         }
-        run = i + 1;
+        let Some(at) = at else { break };
+        let Some(&b) = rest.as_bytes().get(at) else { break };
+        rest = rest.get(at + 1..).unwrap_or("");
         let (before, c, after) = match b {
             b'[' => (false, Some('['), true),
             b'(' => (false, Some('('), true),
@@ -109,9 +131,6 @@ pub fn normalise(raw: &str, out: &mut String) {
             out.push(' ');
             space = true;
         }
-    }
-    if run < bytes.len() {
-        out.push_str(line.get(run..).unwrap_or(""));
     }
 }
 
@@ -164,7 +183,7 @@ mod tests {
 
     #[test]
     fn agrees_with_the_literal_steps() {
-        let pieces = ["a", "bc", " ", "  ", "\t", "[", "]", "(", ")", ",", "é", "1.0.0.0/24", "\r", "x y"];
+        let pieces = ["a", "bc", " ", "  ", "\t", "[", "]", "(", ")", ",", "é", "1.0.0.0/24", "\r", "x y", " [ ", " ] ", "a b c"];
         let mut seed: u64 = 12345;
         for _ in 0..20_000 {
             let mut raw = String::new();

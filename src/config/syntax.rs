@@ -126,47 +126,21 @@ impl Document {
         }
         self.forward.store(1 << 32, Ordering::Relaxed);
         let bytes = line.as_bytes();
-        let simple = !bytes.iter().any(|&b| matches!(b, b'\\' | b'"' | b'\'' | b';' | b'{' | b'}' | b'#' | b'\r' | b'\n'));
-        if simple {
-            // The plain-line rules of the lexer: blanks separate words,
-            // `,` `[` `]` are words of their own.
-            let mut start: Option<usize> = None;
-            for (n, &b) in bytes.iter().enumerate() {
-                match b {
-                    b' ' | b'\t' | b',' | b'[' | b']' => {
-                        if let Some(from) = start.take() {
-                            self.words.push(RawWord { pos: from as u32, len: (n - from) as u32 });
-                        }
-                        if b != b' ' && b != b'\t' {
-                            self.words.push(RawWord { pos: n as u32, len: 1 });
-                        }
-                    }
-                    _ => {
-                        if start.is_none() {
-                            start = Some(n);
-                        }
-                    }
-                }
-            }
-            if let Some(from) = start {
-                self.words.push(RawWord { pos: from as u32, len: (bytes.len() - from) as u32 });
-            }
-            if !self.words.is_empty() && self.text.len() < (COOKED - 1) as usize {
-                self.nodes.push(RawNode {
-                    first_word: 0,
-                    n_words: self.words.len() as u32,
-                    end: bytes.len() as u32,
-                    close: NONE,
-                    first_child: NONE,
-                    next_sibling: NONE,
-                    section: false,
-                    plain: false,
-                });
-                self.first_root = 0;
-                return Ok(());
-            }
-            self.words.clear();
+        if self.text.len() < (COOKED - 1) as usize && self.split_simple(bytes) {
+            self.nodes.push(RawNode {
+                first_word: 0,
+                n_words: self.words.len() as u32,
+                end: bytes.len() as u32,
+                close: NONE,
+                first_child: NONE,
+                next_sibling: NONE,
+                section: false,
+                plain: false,
+            });
+            self.first_root = 0;
+            return Ok(());
         }
+        self.words.clear();
         if self.text.len() >= (COOKED - 1) as usize {
             return Err(ConfigError::new(&self.name, 1, 1, "a configuration smaller than 2GB was expected, found a larger file"));
         }
@@ -174,6 +148,39 @@ impl Document {
         let result = Document::build(&text, self);
         self.text = text;
         result.map_err(|(offset, message)| self.error_at(offset, message))
+    }
+
+    /// The words of a line without quotes, escapes, comments or
+    /// terminators, by the lexer's plain-line rules (blanks separate words,
+    /// `,` `[` `]` are words of their own); `false` (words left partial)
+    /// when the line has something else, or no word.
+    fn split_simple(&mut self, bytes: &[u8]) -> bool {
+        let mut start: Option<usize> = None;
+        for (n, &b) in bytes.iter().enumerate() {
+            match b {
+                b' ' | b'\t' => {
+                    if let Some(from) = start.take() {
+                        self.words.push(RawWord { pos: from as u32, len: (n - from) as u32 });
+                    }
+                }
+                b',' | b'[' | b']' => {
+                    if let Some(from) = start.take() {
+                        self.words.push(RawWord { pos: from as u32, len: (n - from) as u32 });
+                    }
+                    self.words.push(RawWord { pos: n as u32, len: 1 });
+                }
+                b'\\' | b'"' | b'\'' | b';' | b'{' | b'}' | b'#' | b'\r' | b'\n' => return false,
+                _ => {
+                    if start.is_none() {
+                        start = Some(n);
+                    }
+                }
+            }
+        }
+        if let Some(from) = start {
+            self.words.push(RawWord { pos: from as u32, len: (bytes.len() - from) as u32 });
+        }
+        !self.words.is_empty()
     }
 
     fn build(text: &str, doc: &mut Document) -> Result<(), (u32, String)> {

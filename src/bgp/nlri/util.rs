@@ -162,45 +162,43 @@ pub fn push(out: &mut String, v: impl fmt::Display) {
 
 /// Append a decimal number, digits written by hand: JSON for a million
 /// prefixes must not go through the formatting machinery for each.
-pub fn push_u32(out: &mut String, mut v: u32) {
+pub fn push_u32(out: &mut String, v: u32) {
+    if v < 10 {
+        out.push(char::from(b'0' + v as u8));
+        return;
+    }
     let mut buf = [0u8; 10];
     let mut at = buf.len();
+    let mut rest = v;
     for slot in buf.iter_mut().rev() {
-        *slot = b'0' + (v % 10) as u8;
+        *slot = b'0' + (rest % 10) as u8;
         at -= 1;
-        v /= 10;
-        if v == 0 {
+        rest /= 10;
+        if rest == 0 {
             break;
         }
     }
-    // Only ASCII digits were written.
-    out.push_str(std::str::from_utf8(buf.get(at..).unwrap_or_default()).unwrap_or_default());
+    out.reserve(buf.len() - at);
+    for &b in buf.get(at..).unwrap_or_default() {
+        out.push(char::from(b));
+    }
 }
 
 /// Append an IPv4 address in dotted decimal (what `Display` gives).
 pub fn push_ipv4(out: &mut String, a: Ipv4Addr) {
-    let mut buf = [0u8; 15];
-    let mut len = 0;
-    let mut put = |b: u8| {
-        if let Some(slot) = buf.get_mut(len) {
-            *slot = b;
-            len += 1;
-        }
-    };
+    out.reserve(15);
     for (i, octet) in a.octets().into_iter().enumerate() {
         if i > 0 {
-            put(b'.');
+            out.push('.');
         }
         if octet >= 100 {
-            put(b'0' + octet / 100);
+            out.push(char::from(b'0' + octet / 100));
         }
         if octet >= 10 {
-            put(b'0' + octet / 10 % 10);
+            out.push(char::from(b'0' + octet / 10 % 10));
         }
-        put(b'0' + octet % 10);
+        out.push(char::from(b'0' + octet % 10));
     }
-    // Only ASCII digits and dots were written.
-    out.push_str(std::str::from_utf8(buf.get(..len).unwrap_or_default()).unwrap_or_default());
 }
 
 /// Append an address as [`Ip`] renders it (IPv4 by hand).

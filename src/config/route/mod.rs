@@ -223,12 +223,20 @@ impl Repeat {
             self.scratch.extend_from_slice(&(text.len() as u32).to_le_bytes());
             self.scratch.extend_from_slice(text);
         }
-        // FNV-1a: the keys are short and only compared with a few entries.
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        for &b in &self.scratch {
-            hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        // A multiply-rotate hash over 8-byte chunks: the keys are short and
+        // only compared with a few entries.
+        let mut hash: u64 = self.scratch.len() as u64;
+        let mut chunks = self.scratch.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            hash = (hash ^ u64::from_le_bytes(word)).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
         }
-        hash
+        let mut word = [0u8; 8];
+        for (slot, &b) in word.iter_mut().zip(chunks.remainder()) {
+            *slot = b;
+        }
+        (hash ^ u64::from_le_bytes(word)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
     }
 
     /// The index of the entry for `words` (with `tag` and `afi`), if one is
