@@ -21,6 +21,29 @@ use super::lexer::{plain_word, Lexer, RawWord, Terminator, COOKED};
 
 const NONE: u32 = u32::MAX;
 
+/// How [`Document::set_line`] reads each byte of a simple line: part of a
+/// word, a blank, a word of its own (`,` `[` `]`), or something only the
+/// lexer handles (quotes, escapes, terminators, comments, line ends).
+const WORD: u8 = 0;
+const BLANK: u8 = 1;
+const SINGLE: u8 = 2;
+const BAIL: u8 = 3;
+const SIMPLE_CLASS: [u8; 256] = {
+    let mut t = [WORD; 256];
+    t[b' ' as usize] = BLANK;
+    t[b'\t' as usize] = BLANK;
+    t[b',' as usize] = SINGLE;
+    t[b'[' as usize] = SINGLE;
+    t[b']' as usize] = SINGLE;
+    let bail = [b'\\', b'"', b'\'', b';', b'{', b'}', b'#', b'\r', b'\n'];
+    let mut i = 0;
+    while i < bail.len() {
+        t[bail[i] as usize] = BAIL;
+        i += 1;
+    }
+    t
+};
+
 /// A 1-based line and column (columns count characters).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Position {
@@ -157,24 +180,24 @@ impl Document {
     fn split_simple(&mut self, bytes: &[u8]) -> bool {
         let mut start: Option<usize> = None;
         for (n, &b) in bytes.iter().enumerate() {
-            match b {
-                b' ' | b'\t' => {
+            match SIMPLE_CLASS.get(usize::from(b)).copied().unwrap_or(BAIL) {
+                WORD => {
+                    if start.is_none() {
+                        start = Some(n);
+                    }
+                }
+                BLANK => {
                     if let Some(from) = start.take() {
                         self.words.push(RawWord { pos: from as u32, len: (n - from) as u32 });
                     }
                 }
-                b',' | b'[' | b']' => {
+                SINGLE => {
                     if let Some(from) = start.take() {
                         self.words.push(RawWord { pos: from as u32, len: (n - from) as u32 });
                     }
                     self.words.push(RawWord { pos: n as u32, len: 1 });
                 }
-                b'\\' | b'"' | b'\'' | b';' | b'{' | b'}' | b'#' | b'\r' | b'\n' => return false,
-                _ => {
-                    if start.is_none() {
-                        start = Some(n);
-                    }
-                }
+                _ => return false,
             }
         }
         if let Some(from) = start {

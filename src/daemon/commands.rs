@@ -12,7 +12,7 @@ use crate::api::{line, reply};
 use crate::bgp::iana::{Afi, Family};
 use crate::bgp::message::{Message, RouteRefresh};
 use crate::bgp::notify::{code, Notify};
-use crate::config::route::{parse_flow_block, parse_route, Route, RouteContext, RouteKind as Grammar, RouteWords};
+use crate::config::route::{parse_flow_block, parse_route_into, Route, RouteContext, RouteKind as Grammar, RouteWords};
 use crate::config::syntax::Document;
 use crate::reactor::{PeerId, ProcessId};
 use crate::rib::Change;
@@ -29,11 +29,14 @@ use super::state::{Request, State};
 pub struct ConfigRoutes {
     doc: Document,
     ctx: RouteContext,
+    /// The vector the last command's routes came in, given back once they
+    /// were applied.
+    spare: Vec<Route>,
 }
 
 impl Default for ConfigRoutes {
     fn default() -> ConfigRoutes {
-        ConfigRoutes { doc: Document::line_buffer("api"), ctx: RouteContext::default() }
+        ConfigRoutes { doc: Document::line_buffer("api"), ctx: RouteContext::default(), spare: Vec::new() }
     }
 }
 
@@ -91,7 +94,10 @@ impl RouteParser for ConfigRoutes {
             }
             RouteKind::Operational => return Err("operational messages are not supported".to_string()),
         };
-        parse_route(grammar, &mut words, ctx).map_err(|e| e.to_string())
+        let mut routes = std::mem::take(&mut self.spare);
+        routes.clear();
+        parse_route_into(grammar, &mut words, ctx, &mut routes).map_err(|e| e.to_string())?;
+        Ok(routes)
     }
 }
 
@@ -205,7 +211,7 @@ impl Commands {
                         _ => {}
                     }
                 } else {
-                    let ok = execute(ribs, stats, state, process, cmd, &mut self.out);
+                    let ok = execute(ribs, stats, state, process, cmd, &mut self.out, &mut self.routes.spare);
                     let ack = if ok { acks.done() } else { acks.error() };
                     self.out.push_str(ack.unwrap_or(""));
                 }
@@ -261,6 +267,7 @@ fn execute(
     process: ProcessId,
     cmd: Command<Vec<Route>>,
     out: &mut String,
+    spare: &mut Vec<Route>,
 ) -> bool {
     match cmd {
         Command::Teardown { selector, subcode } => {
@@ -354,6 +361,10 @@ fn execute(
                     add(rib, change);
                 }
             }
+            // The vector serves the next command.
+            let mut routes = routes;
+            routes.clear();
+            *spare = routes;
             true
         }
         Command::Watchdog { action, name: watchdog } => {

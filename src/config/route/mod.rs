@@ -284,6 +284,23 @@ impl Default for RouteContext {
     }
 }
 
+/// [`parse_route`] appending to `out`: a caller parsing line after line
+/// (the API) keeps one vector.
+pub fn parse_route_into(
+    kind: RouteKind,
+    words: &mut RouteWords<'_>,
+    ctx: &mut RouteContext,
+    out: &mut Vec<Route>,
+) -> Result<(), ConfigError> {
+    match kind {
+        RouteKind::Static => static_route_into(words, ctx, out),
+        _ => {
+            out.extend(parse_route(kind, words, ctx)?);
+            Ok(())
+        }
+    }
+}
+
 /// Parse one route statement of `kind`; `words` start after the keyword(s)
 /// (`route`, `attributes`, `unicast`, `flow`, `vpls`, …).
 pub fn parse_route(kind: RouteKind, words: &mut RouteWords<'_>, ctx: &mut RouteContext) -> Result<Vec<Route>, ConfigError> {
