@@ -12,7 +12,8 @@ use crate::api::{line, reply};
 use crate::bgp::iana::{Afi, Family};
 use crate::bgp::message::{Message, RouteRefresh};
 use crate::bgp::notify::{code, Notify};
-use crate::config::route::{parse_flow_block, parse_route_into, Route, RouteContext, RouteKind as Grammar, RouteWords};
+use crate::config::route::{
+    parse_flow_block, parse_route_into, remember_static_line, static_route_fast, Route, RouteContext, RouteKind as Grammar, RouteWords};
 use crate::config::syntax::Document;
 use crate::reactor::{PeerId, ProcessId};
 use crate::rib::Change;
@@ -57,6 +58,15 @@ impl RouteParser for ConfigRoutes {
         if ctx.interner.len() > INTERNED_MAX {
             ctx.interner = crate::config::route::AttributeInterner::new();
         }
+        if kind == RouteKind::Route {
+            // A line repeating an attribute set seen before needs no lexing.
+            let mut routes = std::mem::take(&mut self.spare);
+            routes.clear();
+            if static_route_fast(text, ctx, &mut routes) {
+                return Ok(routes);
+            }
+            self.spare = routes;
+        }
         self.doc.set_line(text).map_err(|e| e.to_string())?;
         let node = self.doc.root().next().ok_or_else(|| "nothing to parse".to_string())?;
         let mut words = RouteWords::all(node);
@@ -97,6 +107,9 @@ impl RouteParser for ConfigRoutes {
         let mut routes = std::mem::take(&mut self.spare);
         routes.clear();
         parse_route_into(grammar, &mut words, ctx, &mut routes).map_err(|e| e.to_string())?;
+        if kind == RouteKind::Route {
+            remember_static_line(text, ctx);
+        }
         Ok(routes)
     }
 }
@@ -600,6 +613,35 @@ mod tests {
         // Withdrawals need no next-hop.
         let r = routes("withdraw route 1.1.0.0/24");
         assert_eq!(r.len(), 1);
+    }
+
+    /// Lines repeating an attribute set take the fast path; what they give
+    /// (routes or errors) is what a fresh parser gives.
+    #[test]
+    fn repeated_lines_parse_like_fresh_ones() {
+        let rests = [
+            "next-hop 1.2.3.4 med 3 community [ 65000:3 ]",
+            "next-hop 1.2.3.4 med 4",
+            "next-hop self",
+            "next-hop 1.2.3.4 split /26",
+            "next-hop 1.2.3.4 label 100",
+            "med 5",
+            "next-hop 1.2.3.4 med x",
+            "next-hop 2001::1 local-preference 20",
+        ];
+        let prefixes = ["10.0.0.0/24", "10.0.1.0/24", "10.0.1.1/24", "2001:db8::/32", "224.1.0.0/16", "10.0.0.0/33", "x"];
+        let mut shared = ConfigRoutes::default();
+        for round in 0..3 {
+            for (i, rest) in rests.iter().enumerate() {
+                for (j, prefix) in prefixes.iter().enumerate() {
+                    let action = if (i + j + round) % 3 == 0 { Action::Withdraw } else { Action::Announce };
+                    let text = format!("{prefix} {rest}");
+                    let got = shared.parse(RouteKind::Route, action, &text);
+                    let want = ConfigRoutes::default().parse(RouteKind::Route, action, &text);
+                    assert_eq!(got, want, "{text} {action:?}");
+                }
+            }
+        }
     }
 
     #[test]

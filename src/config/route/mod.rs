@@ -192,6 +192,10 @@ struct Repeat {
     scratch: Vec<u8>,
     /// (hash of the key, key, what the words gave), at most [`REPEAT_SETS`].
     entries: Vec<(u64, Vec<u8>, Cached)>,
+    /// Per entry: the raw text after the prefix of an API line (with its
+    /// AFI byte first, and its hash) known to give that entry, so that the
+    /// next line with the same text skips lexing ([`static_route_fast`]).
+    lines: Vec<Option<(u64, Vec<u8>)>>,
     /// The entry used last (checked first), and the next one to replace.
     last: usize,
     victim: usize,
@@ -260,12 +264,16 @@ impl Repeat {
         let key = self.scratch.clone();
         let at = if self.entries.len() < REPEAT_SETS {
             self.entries.push((hash, key, cached));
+            self.lines.push(None);
             self.entries.len() - 1
         } else {
             let at = self.victim % REPEAT_SETS;
             self.victim = (at + 1) % REPEAT_SETS;
             if let Some(e) = self.entries.get_mut(at) {
                 *e = (hash, key, cached);
+            }
+            if let Some(line) = self.lines.get_mut(at) {
+                *line = None;
             }
             at
         };
@@ -275,6 +283,168 @@ impl Repeat {
 
     fn get(&self, at: usize) -> Option<&Cached> {
         self.entries.get(at).map(|e| &e.2)
+    }
+
+    /// The entry an API line's text after the prefix is known to give.
+    fn by_line(&self, afi: Afi, rest: &str) -> Option<usize> {
+        let hash = line_hash(afi, rest);
+        let same = |l: &Option<(u64, Vec<u8>)>| {
+            l.as_ref().is_some_and(|(h, text)| {
+                *h == hash && text.split_first().is_some_and(|(a, t)| *a == afi_byte(afi) && t == rest.as_bytes())
+            })
+        };
+        if self.lines.get(self.last).is_some_and(same) {
+            return Some(self.last);
+        }
+        self.lines.iter().position(same)
+    }
+}
+
+fn afi_byte(afi: Afi) -> u8 {
+    if afi == Afi::IPV6 {
+        b'6'
+    } else {
+        b'4'
+    }
+}
+
+/// The hash of an API line's text after the prefix (multiply-rotate over
+/// 8-byte chunks, the AFI mixed in).
+fn line_hash(afi: Afi, rest: &str) -> u64 {
+    let bytes = rest.as_bytes();
+    let mut hash: u64 = (bytes.len() as u64) ^ (u64::from(afi_byte(afi)) << 56);
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        hash = (hash ^ u64::from_le_bytes(word)).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
+    }
+    let mut word = [0u8; 8];
+    for (slot, &b) in word.iter_mut().zip(chunks.remainder()) {
+        *slot = b;
+    }
+    (hash ^ u64::from_le_bytes(word)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+/// A prefix token that the lexer keeps as one word and [`prefix`] accepts,
+/// read without a document; `None` for anything else (the full path then
+/// reads it, with its error message).
+fn plain_prefix(text: &str) -> Option<Prefix> {
+    let bytes = text.as_bytes();
+    if bytes.is_empty() || !bytes.iter().all(|b| b.is_ascii_hexdigit() || matches!(b, b'.' | b':' | b'/')) {
+        return None;
+    }
+    let (ip, len) = match bytes.iter().position(|&b| b == b'/') {
+        Some(at) => (text.get(..at)?, Some(text.get(at + 1..)?)),
+        None => (text, None),
+    };
+    let ip: IpAddr = if ip.as_bytes().contains(&b':') { ip.parse().ok()? } else { IpAddr::V4(dotted_quad(ip)?) };
+    let max = if ip.is_ipv4() { 32 } else { 128 };
+    let len = match len {
+        None => max,
+        Some(l) if attr::digits(l) && l.len() <= 3 => small_number(l).filter(|l| *l <= u32::from(max))? as u8,
+        Some(_) => return None,
+    };
+    let bits: u128 = match ip {
+        IpAddr::V4(a) => u128::from(u32::from(a)) << 96,
+        IpAddr::V6(a) => u128::from(a),
+    };
+    if bits.checked_shl(u32::from(len)).unwrap_or(0) != 0 {
+        return None;
+    }
+    Prefix::new(ip, len)
+}
+
+/// Decimal digits (at most 3, checked by the caller) as a number.
+fn small_number(digits: &str) -> Option<u32> {
+    if digits.is_empty() || digits.len() > 3 {
+        return None;
+    }
+    Some(digits.bytes().fold(0u32, |n, b| n * 10 + u32::from(b.wrapping_sub(b'0'))))
+}
+
+/// `a.b.c.d` as the standard parser reads it (four decimal octets, no
+/// leading zeros), without its generic machinery; `None` for anything else.
+fn dotted_quad(text: &str) -> Option<std::net::Ipv4Addr> {
+    let mut octets = [0u8; 4];
+    let mut n = 0usize;
+    // (value, digits) of the octet being read.
+    let mut value = 0u32;
+    let mut digits = 0u32;
+    let mut first = 0u8;
+    for b in text.bytes().chain(std::iter::once(b'.')) {
+        if b == b'.' {
+            if digits == 0 || (digits > 1 && first == b'0') || value > 255 {
+                return None;
+            }
+            *octets.get_mut(n)? = value as u8;
+            n += 1;
+            value = 0;
+            digits = 0;
+        } else if b.is_ascii_digit() {
+            if digits == 0 {
+                first = b;
+            }
+            digits += 1;
+            if digits > 3 {
+                return None;
+            }
+            value = value * 10 + u32::from(b - b'0');
+        } else {
+            return None;
+        }
+    }
+    (n == 4).then(|| std::net::Ipv4Addr::from(octets))
+}
+
+/// `announce route <text>` without lexing: when the text is a plain prefix
+/// then words already seen (an earlier line of the same attribute set), the
+/// cached draft gives the route. `false` when the full path must run (an
+/// unknown text, or anything that would be an error there: it then reports
+/// it with its position).
+pub fn static_route_fast(text: &str, ctx: &mut RouteContext, out: &mut Vec<Route>) -> bool {
+    let Some((p, rest)) = text.split_once(' ') else { return false };
+    let Some(prefix) = plain_prefix(p) else { return false };
+    let afi = prefix.afi();
+    let Some(at) = ctx.cache.by_line(afi, rest) else { return false };
+    ctx.cache.last = at;
+    let Some(Cached { draft: d, attributes, safi }) = ctx.cache.get(at) else { return false };
+    let family = Family::new(afi, safi.unwrap_or_else(|| safi_of(&prefix)));
+    if !ip_checks_pass(family, d, Form::StaticLine, ctx) {
+        return false;
+    }
+    if let Some(cut) = d.split {
+        if cut > prefix.len() && u32::from(cut - prefix.len()) > MAX_SPLIT {
+            return false;
+        }
+    }
+    let route = Route {
+        nlri: build_ip_nlri(family, prefix, d),
+        nexthop: d.nexthop,
+        attributes: attributes.clone(),
+        watchdog: d.watchdog.clone(),
+        withdraw: d.withdraw,
+        name: d.name.clone(),
+    };
+    split(route, d.split, out);
+    true
+}
+
+/// After `text` (an `announce route` text) was read by the full path:
+/// remember which cached entry its words after the prefix gave.
+pub fn remember_static_line(text: &str, ctx: &mut RouteContext) {
+    let Some((p, rest)) = text.split_once(' ') else { return };
+    let Some(prefix) = plain_prefix(p) else { return };
+    let afi = prefix.afi();
+    let at = ctx.cache.last;
+    if ctx.cache.entries.get(at).is_none_or(|e| e.1.get(1) != Some(&afi_byte(afi))) {
+        return;
+    }
+    let mut key = Vec::with_capacity(rest.len() + 1);
+    key.push(afi_byte(afi));
+    key.extend_from_slice(rest.as_bytes());
+    if let Some(line) = ctx.cache.lines.get_mut(at) {
+        *line = Some((line_hash(afi, rest), key));
     }
 }
 
@@ -412,15 +582,26 @@ fn check_ip(family: Family, d: &Draft, form: Form, ctx: &RouteContext, at: &Word
     if ctx.action != Action::Announce {
         return Ok(());
     }
-    let fail = || at.error(format!("{}: {}", at.text(), MISSING));
+    if ip_checks_pass(family, d, form, ctx) {
+        Ok(())
+    } else {
+        Err(at.error(format!("{}: {}", at.text(), MISSING)))
+    }
+}
+
+/// [`check_ip`] without the error.
+fn ip_checks_pass(family: Family, d: &Draft, form: Form, ctx: &RouteContext) -> bool {
+    if ctx.action != Action::Announce {
+        return true;
+    }
     match family.safi {
-        Safi::UNICAST if d.nexthop == NextHopSpec::None => Err(fail()),
+        Safi::UNICAST => d.nexthop != NextHopSpec::None,
         // `announce { ipvX { multicast … } }` has no next-hop check.
-        Safi::MULTICAST if d.nexthop == NextHopSpec::None && form != Form::Announce => Err(fail()),
-        Safi::NLRI_MPLS if d.labels.is_none() => Err(fail()),
-        Safi::MPLS_VPN if form == Form::StaticLine && d.labels.is_none() => Err(fail()),
-        Safi::MPLS_VPN if d.rd.is_none() => Err(fail()),
-        _ => Ok(()),
+        Safi::MULTICAST => d.nexthop != NextHopSpec::None || form == Form::Announce,
+        Safi::NLRI_MPLS => d.labels.is_some(),
+        Safi::MPLS_VPN if form == Form::StaticLine && d.labels.is_none() => false,
+        Safi::MPLS_VPN => d.rd.is_some(),
+        _ => true,
     }
 }
 

@@ -293,6 +293,23 @@ fn repeated_attribute_sets_are_reused() {
     assert!(parse_route(RouteKind::Static, &mut RouteWords::all(doc.root().next().unwrap()), &mut shared).is_err());
 }
 
+/// The document-free prefix reader accepts what `prefix` accepts, and
+/// gives the same prefix.
+#[test]
+fn plain_prefix_agrees_with_prefix() {
+    let texts = [
+        "10.0.0.0/24", "10.0.0.1/24", "10.0.0.0", "10.0.0.0/33", "10.0.0.0/", "10.0.0.0/+1", "1.2.3.4/32", "0.0.0.0/0",
+        "2001:db8::/32", "2001:db8::1/32", "::/0", "::1", "fe80::/10", "10.0.0.0/024", "010.0.0.0/8", "abc", "", "1.2.3/24",
+        "::ffff:1.2.3.0/120", "1.2.3.0.0/24", "256.0.0.0/8", "255.255.255.255", "1..2.3/8", "1.2.3.4.", ".1.2.3.4", "0.0.0.0/00",
+        "10.0.0.0/1000",
+    ];
+    for text in texts {
+        let doc = lex_line("t", if text.is_empty() { "\"\"" } else { text }).unwrap();
+        let word = doc.root().next().unwrap().keyword();
+        assert_eq!(plain_prefix(text), prefix(&word).ok(), "{text}");
+    }
+}
+
 #[test]
 fn interning_and_next_hop_self() {
     let text = format!(
