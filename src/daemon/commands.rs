@@ -2,7 +2,7 @@
 //! configuration's route grammar as its `RouteParser`, then each command
 //! applied to the RIBs or the reactor, and the answer written back.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use crate::api::ack::Acks;
@@ -122,24 +122,61 @@ const PACE: Duration = Duration::from_millis(10);
 /// (bulk API use must not be slowed down).
 const PACED_MAX: usize = 8;
 
+/// A value per helper: helpers are few, so a vector scanned in place is
+/// cheaper on every line than hashing the id.
+#[derive(Debug)]
+struct PerProcess<T>(Vec<(ProcessId, T)>);
+
+impl<T> Default for PerProcess<T> {
+    fn default() -> PerProcess<T> {
+        PerProcess(Vec::new())
+    }
+}
+
+impl<T> PerProcess<T> {
+    fn get(&self, process: ProcessId) -> Option<&T> {
+        self.0.iter().find(|(p, _)| *p == process).map(|(_, v)| v)
+    }
+
+    /// The value for `process`, made first if missing (`None` never
+    /// happens: the value was just pushed).
+    fn get_or_insert_with(&mut self, process: ProcessId, make: impl FnOnce() -> T) -> Option<&mut T> {
+        if !self.0.iter().any(|(p, _)| *p == process) {
+            self.0.push((process, make()));
+        }
+        self.0.iter_mut().find(|(p, _)| *p == process).map(|(_, v)| v)
+    }
+
+    fn insert(&mut self, process: ProcessId, value: T) {
+        match self.0.iter_mut().find(|(p, _)| *p == process) {
+            Some((_, v)) => *v = value,
+            None => self.0.push((process, value)),
+        }
+    }
+
+    fn remove(&mut self, process: ProcessId) {
+        self.0.retain(|(p, _)| *p != process);
+    }
+}
+
 /// Per-helper command state.
 #[derive(Debug, Default)]
 pub struct Commands {
-    acks: HashMap<ProcessId, Acks>,
+    acks: PerProcess<Acks>,
     routes: ConfigRoutes,
     line: String,
     out: String,
     /// Replies waiting for their time, in order.
     paced: VecDeque<(ProcessId, String, Instant)>,
     /// When the last reply to each helper was written (or is due).
-    last: HashMap<ProcessId, Instant>,
+    last: PerProcess<Instant>,
 }
 
 impl Commands {
     /// A helper left or was restarted: its ack setting starts over.
     pub fn forget(&mut self, process: ProcessId) {
-        self.acks.remove(&process);
-        self.last.remove(&process);
+        self.acks.remove(process);
+        self.last.remove(process);
         self.paced.retain(|p| p.0 != process);
     }
 
@@ -184,7 +221,7 @@ impl Commands {
             self.last.insert(process, now);
             return;
         }
-        match self.last.get(&process) {
+        match self.last.get(process) {
             Some(&last) if waiting > 0 || now < last + PACE => {
                 let due = last + PACE;
                 self.paced.push_back((process, std::mem::take(&mut self.out), due));
@@ -204,7 +241,7 @@ impl Commands {
             return;
         }
         let default = state.env.api.ack;
-        let acks = self.acks.entry(process).or_insert_with(|| Acks::new(default));
+        let Some(acks) = self.acks.get_or_insert_with(process, || Acks::new(default)) else { return };
         self.out.clear();
         // The helper's name is only looked up when something prints it.
         let name = |state: &State| state.helper(process).map(|h| h.process.name.clone()).unwrap_or_default();
