@@ -347,7 +347,7 @@ pub fn dispatch(line: &str) -> Option<&'static str> {
     let mut from = 0;
     while from <= bytes.len() {
         // The next word end: a space, or the end of the line.
-        let end = match bytes.get(from..).and_then(|rest| rest.iter().position(|&b| b == b' ')) {
+        let end = match bytes.get(from..).and_then(crate::api::line::find_space) {
             Some(n) => from + n,
             None => bytes.len(),
         };
