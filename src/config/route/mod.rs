@@ -330,6 +330,9 @@ fn line_hash(afi: Afi, rest: &str) -> u64 {
 /// read without a document; `None` for anything else (the full path then
 /// reads it, with its error message).
 fn plain_prefix(text: &str) -> Option<Prefix> {
+    if let Some(p) = ipv4_prefix(text.as_bytes()) {
+        return Some(p);
+    }
     let bytes = text.as_bytes();
     if bytes.is_empty() || !bytes.iter().all(|b| b.is_ascii_hexdigit() || matches!(b, b'.' | b':' | b'/')) {
         return None;
@@ -353,6 +356,64 @@ fn plain_prefix(text: &str) -> Option<Prefix> {
         return None;
     }
     Prefix::new(ip, len)
+}
+
+/// `a.b.c.d/len` in one pass (the bulk API form); `None` for anything
+/// else, valid or not, which [`plain_prefix`] then reads the long way.
+fn ipv4_prefix(bytes: &[u8]) -> Option<Prefix> {
+    let mut address: u32 = 0;
+    let mut octets = 0;
+    let mut value: u32 = 0;
+    let mut digits = 0;
+    let mut leading_zero = false;
+    let mut rest = bytes.iter();
+    for &b in &mut rest {
+        match b {
+            b'0'..=b'9' => {
+                if digits == 0 {
+                    leading_zero = b == b'0';
+                } else if leading_zero || digits == 3 {
+                    return None;
+                }
+                value = value * 10 + u32::from(b - b'0');
+                digits += 1;
+            }
+            b'.' | b'/' => {
+                if digits == 0 || value > 255 || octets == 4 {
+                    return None;
+                }
+                address = address << 8 | value;
+                octets += 1;
+                value = 0;
+                digits = 0;
+                if b == b'/' {
+                    break;
+                }
+            }
+            _ => return None,
+        }
+    }
+    if octets != 4 || digits != 0 {
+        return None;
+    }
+    // The length: one to three digits, at most 32.
+    let mut len: u32 = 0;
+    let mut len_digits = 0;
+    for &b in rest {
+        if !b.is_ascii_digit() || len_digits == 3 {
+            return None;
+        }
+        len = len * 10 + u32::from(b - b'0');
+        len_digits += 1;
+    }
+    if len_digits == 0 || len > 32 {
+        return None;
+    }
+    // No host bits (a checked shift: /0 shifts by 32).
+    if address.checked_shl(len).unwrap_or(0) != 0 {
+        return None;
+    }
+    Prefix::new(IpAddr::V4(std::net::Ipv4Addr::from(address)), len as u8)
 }
 
 /// Decimal digits (at most 3, checked by the caller) as a number.
