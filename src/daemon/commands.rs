@@ -288,16 +288,6 @@ fn picks(selector: &Selector, peer: &super::state::Peer) -> bool {
     selector.is_empty() || selector.matches(&peer.neighbor.name())
 }
 
-/// The peers `process` owns that `selector` picks.
-fn owned(state: &State, process: ProcessId, selector: &Selector) -> Vec<PeerId> {
-    state
-        .peers
-        .values()
-        .filter(|p| !p.retired && p.helpers.contains(&process) && picks(selector, p))
-        .map(|p| p.id)
-        .collect()
-}
-
 /// Every peer `selector` picks, established ones only when `established`.
 fn selected(state: &State, selector: &Selector, established: bool) -> Vec<PeerId> {
     state
@@ -377,14 +367,18 @@ fn execute(
             sent
         }
         Command::Routes { selector, action, routes, .. } => {
-            let ids = owned(state, process, &selector);
-            if ids.is_empty() {
-                return false;
-            }
+            // The peers `process` owns that `selector` picks, walked in
+            // place (no list of ids per line).
+            let mut any = false;
             let mut interner = crate::config::route::AttributeInterner::new();
-            for id in ids {
-                let Some(neighbor) = state.peers.get(&id).map(|p| &p.neighbor) else { continue };
-                let Some(rib) = ribs.of(state, id) else { continue };
+            let state: &State = state;
+            for peer in state.peers.values() {
+                if peer.retired || !peer.helpers.contains(&process) || !picks(&selector, peer) {
+                    continue;
+                }
+                any = true;
+                let neighbor = &peer.neighbor;
+                let Some(rib) = ribs.of(state, peer.id) else { continue };
                 for route in &routes {
                     if !neighbor.families.contains(&route.nlri.family()) {
                         log::error!(
@@ -410,6 +404,9 @@ fn execute(
                     }
                     add(rib, change);
                 }
+            }
+            if !any {
+                return false;
             }
             // The vector serves the next command.
             let mut routes = routes;
