@@ -126,13 +126,16 @@ while True:
     )
 }
 
-/// Scenario 3 helper: argv n stamp. Counts announced NLRI in the daemon's
-/// JSON and notes the time the n-th arrives.
+/// Scenario 3 helper: argv n stamp. Says it is ready to read (creates
+/// `<stamp>.ready`, which the source peer waits for before its first
+/// UPDATE), then counts announced NLRI in the daemon's JSON and notes the
+/// time the n-th arrives.
 pub fn count_script() -> String {
     format!(
         r#"import json, os, sys, time
 {STAMP}
 n, path = int(sys.argv[1]), sys.argv[2]
+stamp(path + '.ready', '%.6f 0\n' % time.time())
 seen = 0
 for line in sys.stdin:
     if seen >= n or '"announce"' not in line:

@@ -73,6 +73,10 @@ pub struct Stats {
     pub first_sent: Mark,
     pub all_sent: Mark,
     pub errors: Mutex<Vec<String>>,
+    /// Source role: a file whose existence the first UPDATE waits for (the
+    /// helper that reads the daemon's output says it is ready), so that
+    /// the timed work starts with everyone running.
+    pub gate: Mutex<Option<std::path::PathBuf>>,
 }
 
 impl Stats {
@@ -437,6 +441,16 @@ impl Session {
             .spawn(move || {
                 let stream = wire::source_updates(n, per_update, sets, PEER_AS, asn4, local);
                 let mut at = 0;
+                let gate = stats.gate.lock().ok().and_then(|g| g.clone());
+                if let Some(gate) = gate {
+                    let give_up = Instant::now() + Duration::from_secs(60);
+                    while !gate.exists() && Instant::now() < give_up {
+                        if stop.load(Ordering::Acquire) {
+                            return;
+                        }
+                        thread::sleep(Duration::from_millis(1));
+                    }
+                }
                 stats.first_sent.set(SystemTime::now());
                 while at < stream.len() {
                     if stop.load(Ordering::Acquire) {

@@ -244,10 +244,18 @@ fn api_feed(n: u64, p: &Params, spec: &DaemonSpec, dir: &Path) -> Result<Measure
 /// 3: the source peer's first UPDATE to the helper counting the last prefix.
 fn receive_to_api(n: u64, p: &Params, spec: &DaemonSpec, dir: &Path) -> Result<Measure, Failure> {
     let stamp = dir.join("count.stamp");
+    let ready = dir.join("count.stamp.ready");
     let _ = fs::remove_file(&stamp);
+    let _ = fs::remove_file(&ready);
     let run_line = python_run(p, dir, "count.py", &gen::count_script(), &[n.to_string(), stamp.display().to_string()])?;
     let role = Role::Source { n, per_update: p.per_update, sets: p.sets.max(1) as u32 };
     let peer = LoadPeer::start(&[PEER], role, Targets { established: 1, ..Targets::default() }).map_err(bench)?;
+    // The source waits for the helper to be reading: a helper started
+    // through a slow launcher (a pyenv shim takes 0.2 s) would otherwise
+    // add its start-up to the time.
+    if let Ok(mut gate) = peer.stats.gate.lock() {
+        *gate = Some(ready.clone());
+    }
     let mut run = Run::start(spec, &gen::receive_to_api(PEER, &run_line), dir, peer, p.timeout)?;
     run.wait("waiting for the helper to count every prefix", |_| gen::read_stamp(&stamp).is_some())?;
     let usage = run.usage()?;

@@ -294,6 +294,25 @@ const NAMES: [&str; 36] = [
     "#",
 ];
 
+/// For each name in [`NAMES`]: the length of its last word, and whether it
+/// has several words. A name with several words can only end at a word of
+/// the line equal to its last word (the spaces line up); a one-word name
+/// only at a word at least as long.
+const LAST_WORD: [(u8, bool); 36] = {
+    let mut t = [(0u8, false); 36];
+    let mut i = 0;
+    while i < NAMES.len() {
+        let b = NAMES[i].as_bytes();
+        let mut n = b.len();
+        while n > 0 && b[n - 1] != b' ' {
+            n -= 1;
+        }
+        t[i] = ((b.len() - n) as u8, n > 0);
+        i += 1;
+    }
+    t
+};
+
 /// Indices (into [`NAMES`]) of the names ending with this byte.
 fn ending_with(b: u8) -> &'static [u8] {
     match b {
@@ -325,9 +344,15 @@ fn ending_with(b: u8) -> &'static [u8] {
 pub fn dispatch(line: &str) -> Option<&'static str> {
     let bytes = line.as_bytes();
     let mut best = NAMES.len();
-    let ends =
-        bytes.iter().enumerate().filter(|(_, b)| **b == b' ').map(|(i, _)| i).chain(std::iter::once(bytes.len()));
-    for end in ends {
+    let mut from = 0;
+    while from <= bytes.len() {
+        // The next word end: a space, or the end of the line.
+        let end = match bytes.get(from..).and_then(crate::api::line::find_space) {
+            Some(n) => from + n,
+            None => bytes.len(),
+        };
+        let word_len = end - from;
+        from = end + 1;
         let Some(head) = bytes.get(..end) else { continue };
         let Some(&last) = head.last() else { continue };
         for &idx in ending_with(last) {
@@ -336,7 +361,9 @@ pub fn dispatch(line: &str) -> Option<&'static str> {
                 break;
             }
             let Some(name) = NAMES.get(idx) else { break };
-            if !head.ends_with(name.as_bytes()) {
+            let Some(&(last_len, several)) = LAST_WORD.get(idx) else { break };
+            let fits = if several { word_len == usize::from(last_len) } else { word_len >= name.len() };
+            if !fits || !head.ends_with(name.as_bytes()) {
                 continue;
             }
             let start = end - name.len();

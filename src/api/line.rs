@@ -69,26 +69,106 @@ fn is_space(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0b' | '\x0c' | '\x1c'..='\x1f')
 }
 
+/// Eight copies of `b`.
+const fn splat(b: u8) -> u64 {
+    u64::from_le_bytes([b; 8])
+}
+
+/// The high bit of every byte of `v` that is zero, and no other bit (the
+/// exact form of the test: no false positives above a zero byte).
+fn zero_bytes(v: u64) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    !((v & LOW7).wrapping_add(LOW7) | v | LOW7)
+}
+
+/// Eight bytes as a little-endian word (byte 0 lowest).
+fn word(chunk: &[u8]) -> u64 {
+    let mut w = [0u8; 8];
+    for (slot, &b) in w.iter_mut().zip(chunk) {
+        *slot = b;
+    }
+    u64::from_le_bytes(w)
+}
+
+/// The offset of the first space in `bytes`, eight bytes at a time.
+pub fn find_space(bytes: &[u8]) -> Option<usize> {
+    let mut chunks = bytes.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        let found = zero_bytes(word(chunk) ^ splat(b' '));
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    chunks.remainder().iter().position(|&b| b == b' ').map(|n| at + n)
+}
+
+/// Where [`normalise`] has work to do in `bytes`: a tab, a bracket, a
+/// parenthesis, a comma, or the first of two spaces. Single spaces between
+/// ordinary characters stay inside the runs copied whole. Eight bytes are
+/// tested at a time.
+fn next_special(bytes: &[u8]) -> Option<usize> {
+    let mut chunks = bytes.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        let v = word(chunk);
+        let spaces = zero_bytes(v ^ splat(b' '));
+        let found = zero_bytes(v ^ splat(b'\t'))
+            | zero_bytes(v ^ splat(b'['))
+            | zero_bytes(v ^ splat(b']'))
+            | zero_bytes(v ^ splat(b'('))
+            | zero_bytes(v ^ splat(b')'))
+            | zero_bytes(v ^ splat(b','))
+            // A space with another right after it in the same word.
+            | (spaces & (spaces >> 8));
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        // A space ending this word with one starting the next.
+        if spaces >> 63 != 0 && bytes.get(at + 8) == Some(&b' ') {
+            return Some(at + 7);
+        }
+        at += 8;
+    }
+    let mut i = at;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'\t' | b'[' | b']' | b'(' | b')' | b',' => return Some(i),
+            b' ' if bytes.get(i + 1) == Some(&b' ') => return Some(i),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
 /// ExaBGP's `formated()`: strip, tabs to spaces, a space after `[` and `(`
 /// and before `]` and `)`, ` , ` around commas, runs of spaces collapsed.
 /// `out` is cleared first so one buffer can serve every line.
 pub fn normalise(raw: &str, out: &mut String) {
     out.clear();
     let line = raw.trim_matches(is_space);
-    let bytes = line.as_bytes();
-    // Copy runs of ordinary characters whole; the special ones are ASCII, so
-    // every cut is on a character boundary.
+    out.reserve(line.len() + 8);
+    // `space`: the output ends with a space. Runs are copied whole; the
+    // special bytes are ASCII, so every cut is on a character boundary.
     let mut space = false;
-    let mut run = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if !matches!(b, b' ' | b'\t' | b'[' | b']' | b'(' | b')' | b',') {
-            continue;
+    let mut rest = line;
+    loop {
+        let at = next_special(rest.as_bytes());
+        let mut run = match at {
+            Some(at) => rest.get(..at).unwrap_or(""),
+            None => rest,
+        };
+        if space {
+            run = run.trim_start_matches(' ');
         }
-        if run < i {
-            out.push_str(line.get(run..i).unwrap_or(""));
-            space = false;
+        if !run.is_empty() {
+            out.push_str(run);
+            space = run.ends_with(' ');
         }
-        run = i + 1;
+        let Some(at) = at else { break };
+        let Some(&b) = rest.as_bytes().get(at) else { break };
+        rest = rest.get(at + 1..).unwrap_or("");
         let (before, c, after) = match b {
             b'[' => (false, Some('['), true),
             b'(' => (false, Some('('), true),
@@ -109,9 +189,6 @@ pub fn normalise(raw: &str, out: &mut String) {
             out.push(' ');
             space = true;
         }
-    }
-    if run < bytes.len() {
-        out.push_str(line.get(run..).unwrap_or(""));
     }
 }
 
@@ -164,7 +241,7 @@ mod tests {
 
     #[test]
     fn agrees_with_the_literal_steps() {
-        let pieces = ["a", "bc", " ", "  ", "\t", "[", "]", "(", ")", ",", "é", "1.0.0.0/24", "\r", "x y"];
+        let pieces = ["a", "bc", " ", "  ", "\t", "[", "]", "(", ")", ",", "é", "1.0.0.0/24", "\r", "x y", " [ ", " ] ", "a b c"];
         let mut seed: u64 = 12345;
         for _ in 0..20_000 {
             let mut raw = String::new();
@@ -175,6 +252,29 @@ mod tests {
                 raw.push_str(pieces[(seed % pieces.len() as u64) as usize]);
             }
             assert_eq!(n(&raw), literal(&raw), "{raw:?}");
+        }
+    }
+
+    /// The word-at-a-time scanners agree with a byte-by-byte search at
+    /// every offset and length.
+    #[test]
+    fn scanners_agree_with_bytewise_search() {
+        let alphabet = b"a (),[]\t x\x00\x80\xff!\x21\x1f";
+        let mut seed: u64 = 99;
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 40) as usize;
+            let bytes: Vec<u8> = (0..len).map(|i| alphabet[((seed >> (i % 50)) as usize + i * 7) % alphabet.len()]).collect();
+            let space = bytes.iter().position(|&b| b == b' ');
+            assert_eq!(find_space(&bytes), space, "{bytes:?}");
+            let special = (0..bytes.len()).find(|&i| match bytes[i] {
+                b'\t' | b'[' | b']' | b'(' | b')' | b',' => true,
+                b' ' => bytes.get(i + 1) == Some(&b' '),
+                _ => false,
+            });
+            assert_eq!(next_special(&bytes), special, "{bytes:?}");
         }
     }
 

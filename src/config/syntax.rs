@@ -21,6 +21,29 @@ use super::lexer::{plain_word, Lexer, RawWord, Terminator, COOKED};
 
 const NONE: u32 = u32::MAX;
 
+/// How [`Document::set_line`] reads each byte of a simple line: part of a
+/// word, a blank, a word of its own (`,` `[` `]`), or something only the
+/// lexer handles (quotes, escapes, terminators, comments, line ends).
+const WORD: u8 = 0;
+const BLANK: u8 = 1;
+const SINGLE: u8 = 2;
+const BAIL: u8 = 3;
+const SIMPLE_CLASS: [u8; 256] = {
+    let mut t = [WORD; 256];
+    t[b' ' as usize] = BLANK;
+    t[b'\t' as usize] = BLANK;
+    t[b',' as usize] = SINGLE;
+    t[b'[' as usize] = SINGLE;
+    t[b']' as usize] = SINGLE;
+    let bail = [b'\\', b'"', b'\'', b';', b'{', b'}', b'#', b'\r', b'\n'];
+    let mut i = 0;
+    while i < bail.len() {
+        t[bail[i] as usize] = BAIL;
+        i += 1;
+    }
+    t
+};
+
 /// A 1-based line and column (columns count characters).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Position {
@@ -88,6 +111,99 @@ impl Document {
             Ok(()) => Ok(doc),
             Err((offset, message)) => Err(doc.error_at(offset, message)),
         }
+    }
+
+    /// An empty document to be filled by [`Document::set_line`] again and
+    /// again (API command lines): its buffers are kept between lines.
+    pub fn line_buffer(name: &str) -> Document {
+        Document {
+            name: name.to_string(),
+            text: String::new(),
+            words: Vec::new(),
+            cooked: Vec::new(),
+            nodes: Vec::new(),
+            first_root: NONE,
+            truncated_at: None,
+            line_starts: OnceLock::new(),
+            forward: AtomicU64::new(1 << 32),
+        }
+    }
+
+    /// Replace the content with one statement: `line` (right-trimmed) and
+    /// a `;`, lexed as [`Document::parse`] would. A line without quotes,
+    /// escapes, comments or other terminators (every usual API command) is
+    /// split here directly, reusing the buffers: no allocation once they
+    /// have grown.
+    pub fn set_line(&mut self, line: &str) -> Result<(), ConfigError> {
+        let line = line.trim_end();
+        self.text.clear();
+        self.text.push_str(line);
+        self.text.push(';');
+        self.words.clear();
+        self.cooked.clear();
+        self.nodes.clear();
+        self.first_root = NONE;
+        self.truncated_at = None;
+        if self.line_starts.get().is_some() {
+            self.line_starts = OnceLock::new();
+        }
+        self.forward.store(1 << 32, Ordering::Relaxed);
+        let bytes = line.as_bytes();
+        if self.text.len() < (COOKED - 1) as usize && self.split_simple(bytes) {
+            self.nodes.push(RawNode {
+                first_word: 0,
+                n_words: self.words.len() as u32,
+                end: bytes.len() as u32,
+                close: NONE,
+                first_child: NONE,
+                next_sibling: NONE,
+                section: false,
+                plain: false,
+            });
+            self.first_root = 0;
+            return Ok(());
+        }
+        self.words.clear();
+        if self.text.len() >= (COOKED - 1) as usize {
+            return Err(ConfigError::new(&self.name, 1, 1, "a configuration smaller than 2GB was expected, found a larger file"));
+        }
+        let text = std::mem::take(&mut self.text);
+        let result = Document::build(&text, self);
+        self.text = text;
+        result.map_err(|(offset, message)| self.error_at(offset, message))
+    }
+
+    /// The words of a line without quotes, escapes, comments or
+    /// terminators, by the lexer's plain-line rules (blanks separate words,
+    /// `,` `[` `]` are words of their own); `false` (words left partial)
+    /// when the line has something else, or no word.
+    fn split_simple(&mut self, bytes: &[u8]) -> bool {
+        let mut start: Option<usize> = None;
+        for (n, &b) in bytes.iter().enumerate() {
+            match SIMPLE_CLASS.get(usize::from(b)).copied().unwrap_or(BAIL) {
+                WORD => {
+                    if start.is_none() {
+                        start = Some(n);
+                    }
+                }
+                BLANK => {
+                    if let Some(from) = start.take() {
+                        self.words.push(RawWord { pos: from as u32, len: (n - from) as u32 });
+                    }
+                }
+                SINGLE => {
+                    if let Some(from) = start.take() {
+                        self.words.push(RawWord { pos: from as u32, len: (n - from) as u32 });
+                    }
+                    self.words.push(RawWord { pos: n as u32, len: 1 });
+                }
+                _ => return false,
+            }
+        }
+        if let Some(from) = start {
+            self.words.push(RawWord { pos: from as u32, len: (bytes.len() - from) as u32 });
+        }
+        !self.words.is_empty()
     }
 
     fn build(text: &str, doc: &mut Document) -> Result<(), (u32, String)> {
@@ -511,6 +627,44 @@ mod tests {
         let f = z.args().last().unwrap();
         assert_eq!((f.text(), f.position()), ("f", Position { line: 2, column: 11 }));
         assert_eq!(z.arg(1).unwrap().text(), "d");
+    }
+
+    /// A reused line document reads every line as a fresh parse of the
+    /// line and a `;` does: words, positions and errors.
+    #[test]
+    fn set_line_agrees_with_parse() {
+        let lines = [
+            "announce route 10.0.0.0/24 next-hop 1.2.3.4 community [ 65000:1 ]",
+            "x[a,b]c  d\tе ",
+            "route 1.0.0.0/24 as-path ( 1 2 )",
+            "a \"q r\" b",
+            "flow route { match { source 10.0.0.1/32; } then { discard; } }",
+            "a; b",
+            "say 'x",
+            "bad \"quote",
+            "# comment",
+            "a # b",
+            "   ",
+            "x\\",
+        ];
+        let mut doc = Document::line_buffer("api");
+        for line in lines.iter().chain(lines.iter()) {
+            let fresh = Document::parse("api", format!("{};", line.trim_end()));
+            let reused = doc.set_line(line);
+            match (fresh, reused) {
+                (Ok(fresh), Ok(())) => {
+                    assert_eq!(shape(fresh.root()), shape(doc.root()), "{line:?}");
+                    for (a, b) in fresh.root().zip(doc.root()) {
+                        let pa: Vec<_> = a.words().map(|w| (w.text(), w.position())).collect();
+                        let pb: Vec<_> = b.words().map(|w| (w.text(), w.position())).collect();
+                        assert_eq!(pa, pb, "{line:?}");
+                        assert_eq!(a.missing("m").to_string(), b.missing("m").to_string());
+                    }
+                }
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{line:?}"),
+                (a, b) => panic!("{line:?}: {a:?} / {b:?}"),
+            }
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! configuration's route grammar as its `RouteParser`, then each command
 //! applied to the RIBs or the reactor, and the answer written back.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use crate::api::ack::Acks;
@@ -13,8 +13,8 @@ use crate::bgp::iana::{Afi, Family};
 use crate::bgp::message::{Message, RouteRefresh};
 use crate::bgp::notify::{code, Notify};
 use crate::config::route::{
-    lex_line, parse_flow_block, parse_route, Route, RouteContext, RouteKind as Grammar, RouteWords,
-};
+    parse_flow_block, parse_route_into, remember_static_line, static_route_fast, Route, RouteContext, RouteKind as Grammar, RouteWords};
+use crate::config::syntax::Document;
 use crate::reactor::{PeerId, ProcessId};
 use crate::rib::Change;
 
@@ -22,20 +22,53 @@ use super::routing::Ribs;
 use super::stats::{Stats, KINDS};
 use super::state::{Request, State};
 
-/// The configuration grammar behind `announce …` / `withdraw …`.
-#[derive(Debug, Default)]
-pub struct ConfigRoutes;
+/// The configuration grammar behind `announce …` / `withdraw …`. The line
+/// document and the route context live as long as the daemon: buffers are
+/// reused, and the context's cache of recent attribute sets makes a feed
+/// of lines sharing attributes parse only the prefix of each.
+#[derive(Debug)]
+pub struct ConfigRoutes {
+    doc: Document,
+    ctx: RouteContext,
+    /// The vector the last command's routes came in, given back once they
+    /// were applied.
+    spare: Vec<Route>,
+}
+
+impl Default for ConfigRoutes {
+    fn default() -> ConfigRoutes {
+        ConfigRoutes { doc: Document::line_buffer("api"), ctx: RouteContext::default(), spare: Vec::new() }
+    }
+}
+
+/// Attribute sets kept shared between API lines before the interner starts
+/// over (helpers writing a different set on every line must not grow it
+/// without bound; sharing only saves memory and hashing).
+const INTERNED_MAX: usize = 4096;
 
 impl RouteParser for ConfigRoutes {
     type Output = Vec<Route>;
 
     fn parse(&mut self, kind: RouteKind, action: Action, text: &str) -> Result<Vec<Route>, String> {
-        let mut ctx = RouteContext::new(match action {
+        let ctx = &mut self.ctx;
+        ctx.action = match action {
             Action::Announce => crate::bgp::message::update::Action::Announce,
             Action::Withdraw => crate::bgp::message::update::Action::Withdraw,
-        });
-        let doc = lex_line("api", text).map_err(|e| e.to_string())?;
-        let node = doc.root().next().ok_or_else(|| "nothing to parse".to_string())?;
+        };
+        if ctx.interner.len() > INTERNED_MAX {
+            ctx.interner = crate::config::route::AttributeInterner::new();
+        }
+        if kind == RouteKind::Route {
+            // A line repeating an attribute set seen before needs no lexing.
+            let mut routes = std::mem::take(&mut self.spare);
+            routes.clear();
+            if static_route_fast(text, ctx, &mut routes) {
+                return Ok(routes);
+            }
+            self.spare = routes;
+        }
+        self.doc.set_line(text).map_err(|e| e.to_string())?;
+        let node = self.doc.root().next().ok_or_else(|| "nothing to parse".to_string())?;
         let mut words = RouteWords::all(node);
         let grammar = match kind {
             RouteKind::Route => Grammar::Static,
@@ -43,7 +76,7 @@ impl RouteParser for ConfigRoutes {
             RouteKind::Vpls => Grammar::Vpls,
             RouteKind::Flow => {
                 if node.is_section() {
-                    return parse_flow_block(node, &mut ctx).map(|r| vec![r]).map_err(|e| e.to_string());
+                    return parse_flow_block(node, ctx).map(|r| vec![r]).map_err(|e| e.to_string());
                 }
                 // One-line form: `route <components and actions…>`.
                 if words.peek().is_some_and(|w| w.text() == "route") {
@@ -71,7 +104,13 @@ impl RouteParser for ConfigRoutes {
             }
             RouteKind::Operational => return Err("operational messages are not supported".to_string()),
         };
-        parse_route(grammar, &mut words, &mut ctx).map_err(|e| e.to_string())
+        let mut routes = std::mem::take(&mut self.spare);
+        routes.clear();
+        parse_route_into(grammar, &mut words, ctx, &mut routes).map_err(|e| e.to_string())?;
+        if kind == RouteKind::Route {
+            remember_static_line(text, ctx);
+        }
+        Ok(routes)
     }
 }
 
@@ -83,23 +122,61 @@ const PACE: Duration = Duration::from_millis(10);
 /// (bulk API use must not be slowed down).
 const PACED_MAX: usize = 8;
 
+/// A value per helper: helpers are few, so a vector scanned in place is
+/// cheaper on every line than hashing the id.
+#[derive(Debug)]
+struct PerProcess<T>(Vec<(ProcessId, T)>);
+
+impl<T> Default for PerProcess<T> {
+    fn default() -> PerProcess<T> {
+        PerProcess(Vec::new())
+    }
+}
+
+impl<T> PerProcess<T> {
+    fn get(&self, process: ProcessId) -> Option<&T> {
+        self.0.iter().find(|(p, _)| *p == process).map(|(_, v)| v)
+    }
+
+    /// The value for `process`, made first if missing (`None` never
+    /// happens: the value was just pushed).
+    fn get_or_insert_with(&mut self, process: ProcessId, make: impl FnOnce() -> T) -> Option<&mut T> {
+        if !self.0.iter().any(|(p, _)| *p == process) {
+            self.0.push((process, make()));
+        }
+        self.0.iter_mut().find(|(p, _)| *p == process).map(|(_, v)| v)
+    }
+
+    fn insert(&mut self, process: ProcessId, value: T) {
+        match self.0.iter_mut().find(|(p, _)| *p == process) {
+            Some((_, v)) => *v = value,
+            None => self.0.push((process, value)),
+        }
+    }
+
+    fn remove(&mut self, process: ProcessId) {
+        self.0.retain(|(p, _)| *p != process);
+    }
+}
+
 /// Per-helper command state.
 #[derive(Debug, Default)]
 pub struct Commands {
-    acks: HashMap<ProcessId, Acks>,
+    acks: PerProcess<Acks>,
+    routes: ConfigRoutes,
     line: String,
     out: String,
     /// Replies waiting for their time, in order.
     paced: VecDeque<(ProcessId, String, Instant)>,
     /// When the last reply to each helper was written (or is due).
-    last: HashMap<ProcessId, Instant>,
+    last: PerProcess<Instant>,
 }
 
 impl Commands {
     /// A helper left or was restarted: its ack setting starts over.
     pub fn forget(&mut self, process: ProcessId) {
-        self.acks.remove(&process);
-        self.last.remove(&process);
+        self.acks.remove(process);
+        self.last.remove(process);
         self.paced.retain(|p| p.0 != process);
     }
 
@@ -144,7 +221,7 @@ impl Commands {
             self.last.insert(process, now);
             return;
         }
-        match self.last.get(&process) {
+        match self.last.get(process) {
             Some(&last) if waiting > 0 || now < last + PACE => {
                 let due = last + PACE;
                 self.paced.push_back((process, std::mem::take(&mut self.out), due));
@@ -164,17 +241,19 @@ impl Commands {
             return;
         }
         let default = state.env.api.ack;
-        let acks = self.acks.entry(process).or_insert_with(|| Acks::new(default));
+        let Some(acks) = self.acks.get_or_insert_with(process, || Acks::new(default)) else { return };
         self.out.clear();
-        let name = state.helper(process).map(|h| h.process.name.clone()).unwrap_or_default();
-        log::debug!(target: "processes", "command from process {} : {}", name, self.line);
-        match command::parse(&self.line, &mut ConfigRoutes) {
+        // The helper's name is only looked up when something prints it.
+        let name = |state: &State| state.helper(process).map(|h| h.process.name.clone()).unwrap_or_default();
+        log::debug!(target: "processes", "command from process {} : {}", name(state), self.line);
+        match command::parse(&self.line, &mut self.routes) {
             Err(e) => {
-                log::warn!(target: "processes", "command from process {} not understood: {} ({})", name, self.line, e);
+                log::warn!(target: "processes", "command from process {} not understood: {} ({})", name(state), self.line, e);
                 reply::error(acks, &mut self.out);
             }
             Ok(cmd) => {
-                if reply::control(&cmd, acks, &crate::cli::version::version(), &mut self.out) {
+                let version = if matches!(cmd, Command::Version) { crate::cli::version::version() } else { String::new() };
+                if reply::control(&cmd, acks, &version, &mut self.out) {
                     match cmd {
                         Command::Shutdown => state.request(Request::Shutdown),
                         Command::Reload => state.request(Request::Reload),
@@ -182,7 +261,7 @@ impl Commands {
                         _ => {}
                     }
                 } else {
-                    let ok = execute(ribs, stats, state, process, &name, cmd, &mut self.out);
+                    let ok = execute(ribs, stats, state, process, cmd, &mut self.out, &mut self.routes.spare);
                     let ack = if ok { acks.done() } else { acks.error() };
                     self.out.push_str(ack.unwrap_or(""));
                 }
@@ -204,14 +283,9 @@ fn write_reply(state: &mut State, process: ProcessId, out: &str) {
     }
 }
 
-/// The peers `process` owns that `selector` picks.
-fn owned(state: &State, process: ProcessId, selector: &Selector) -> Vec<PeerId> {
-    state
-        .peers
-        .values()
-        .filter(|p| !p.retired && p.helpers.contains(&process) && selector.matches(&p.neighbor.name()))
-        .map(|p| p.id)
-        .collect()
+/// Whether `selector` picks `peer` (its key is only built for a selector).
+fn picks(selector: &Selector, peer: &super::state::Peer) -> bool {
+    selector.is_empty() || selector.matches(&peer.neighbor.name())
 }
 
 /// Every peer `selector` picks, established ones only when `established`.
@@ -219,7 +293,7 @@ fn selected(state: &State, selector: &Selector, established: bool) -> Vec<PeerId
     state
         .peers
         .values()
-        .filter(|p| !p.retired && (!established || p.established) && selector.matches(&p.neighbor.name()))
+        .filter(|p| !p.retired && (!established || p.established) && picks(selector, p))
         .map(|p| p.id)
         .collect()
 }
@@ -231,9 +305,9 @@ fn execute(
     stats: &mut Stats,
     state: &mut State,
     process: ProcessId,
-    name: &str,
     cmd: Command<Vec<Route>>,
     out: &mut String,
+    spare: &mut Vec<Route>,
 ) -> bool {
     match cmd {
         Command::Teardown { selector, subcode } => {
@@ -293,14 +367,18 @@ fn execute(
             sent
         }
         Command::Routes { selector, action, routes, .. } => {
-            let ids = owned(state, process, &selector);
-            if ids.is_empty() {
-                return false;
-            }
+            // The peers `process` owns that `selector` picks, walked in
+            // place (no list of ids per line).
+            let mut any = false;
             let mut interner = crate::config::route::AttributeInterner::new();
-            for id in ids {
-                let Some(neighbor) = state.peers.get(&id).map(|p| p.neighbor.clone()) else { continue };
-                let Some(rib) = ribs.of(state, id) else { continue };
+            let state: &State = state;
+            for peer in state.peers.values() {
+                if peer.retired || !peer.helpers.contains(&process) || !picks(&selector, peer) {
+                    continue;
+                }
+                any = true;
+                let neighbor = &peer.neighbor;
+                let Some(rib) = ribs.of(state, peer.id) else { continue };
                 for route in &routes {
                     if !neighbor.families.contains(&route.nlri.family()) {
                         log::error!(
@@ -311,22 +389,34 @@ fn execute(
                         );
                         continue;
                     }
-                    let mut route = route.clone();
-                    if let Err(e) = route.resolve(&neighbor, &mut interner) {
-                        log::warn!(target: "processes", "{}", e);
-                        continue;
-                    }
-                    let mut change = super::routing::route_change(&route);
+                    let mut change = if matches!(route.nexthop, crate::config::route::NextHopSpec::SelfAfi(_)) {
+                        let mut route = route.clone();
+                        if let Err(e) = route.resolve(neighbor, &mut interner) {
+                            log::warn!(target: "processes", "{}", e);
+                            continue;
+                        }
+                        super::routing::route_change(&route)
+                    } else {
+                        super::routing::route_change(route)
+                    };
                     if action == Action::Withdraw {
                         change.action = crate::bgp::message::update::Action::Withdraw;
                     }
                     add(rib, change);
                 }
             }
+            if !any {
+                return false;
+            }
+            // The vector serves the next command.
+            let mut routes = routes;
+            routes.clear();
+            *spare = routes;
             true
         }
         Command::Watchdog { action, name: watchdog } => {
-            let dog = watchdog.unwrap_or_else(|| name.to_string());
+            let dog = watchdog
+                .unwrap_or_else(|| state.helper(process).map(|h| h.process.name.clone()).unwrap_or_default());
             let ids: Vec<PeerId> = state.peers.keys().copied().collect();
             for id in ids {
                 if let Some(r) = ribs.of(state, id) {
@@ -531,7 +621,7 @@ mod tests {
     fn parse(line: &str) -> Result<Command<Vec<Route>>, command::CommandError> {
         let mut normal = String::new();
         line::normalise(line, &mut normal);
-        command::parse(&normal, &mut ConfigRoutes)
+        command::parse(&normal, &mut ConfigRoutes::default())
     }
 
     fn routes(line: &str) -> Vec<Route> {
@@ -557,6 +647,35 @@ mod tests {
         // Withdrawals need no next-hop.
         let r = routes("withdraw route 1.1.0.0/24");
         assert_eq!(r.len(), 1);
+    }
+
+    /// Lines repeating an attribute set take the fast path; what they give
+    /// (routes or errors) is what a fresh parser gives.
+    #[test]
+    fn repeated_lines_parse_like_fresh_ones() {
+        let rests = [
+            "next-hop 1.2.3.4 med 3 community [ 65000:3 ]",
+            "next-hop 1.2.3.4 med 4",
+            "next-hop self",
+            "next-hop 1.2.3.4 split /26",
+            "next-hop 1.2.3.4 label 100",
+            "med 5",
+            "next-hop 1.2.3.4 med x",
+            "next-hop 2001::1 local-preference 20",
+        ];
+        let prefixes = ["10.0.0.0/24", "10.0.1.0/24", "10.0.1.1/24", "2001:db8::/32", "224.1.0.0/16", "10.0.0.0/33", "x"];
+        let mut shared = ConfigRoutes::default();
+        for round in 0..3 {
+            for (i, rest) in rests.iter().enumerate() {
+                for (j, prefix) in prefixes.iter().enumerate() {
+                    let action = if (i + j + round) % 3 == 0 { Action::Withdraw } else { Action::Announce };
+                    let text = format!("{prefix} {rest}");
+                    let got = shared.parse(RouteKind::Route, action, &text);
+                    let want = ConfigRoutes::default().parse(RouteKind::Route, action, &text);
+                    assert_eq!(got, want, "{text} {action:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -141,6 +141,49 @@ pub(crate) fn invalid_network(why: &str) -> Notify {
     )
 }
 
+impl Prefix {
+    /// Append `addr/len`, as `Display` writes it, without the formatting
+    /// machinery (JSON for every received prefix).
+    pub fn push_text(&self, out: &mut String) {
+        if self.v6 {
+            super::util::push_ip(out, self.addr());
+            out.push('/');
+            super::util::push_u32(out, u32::from(self.len));
+            return;
+        }
+        // IPv4: the digits go to a small buffer, then to `out` at once.
+        let mut buf = [0u8; 18];
+        let mut n = 0;
+        let mut put = |b: u8| {
+            if let Some(slot) = buf.get_mut(n) {
+                *slot = b;
+                n += 1;
+            }
+        };
+        for (i, &octet) in self.addr.iter().take(4).enumerate() {
+            if i > 0 {
+                put(b'.');
+            }
+            if octet >= 100 {
+                put(b'0' + octet / 100);
+            }
+            if octet >= 10 {
+                put(b'0' + octet / 10 % 10);
+            }
+            put(b'0' + octet % 10);
+        }
+        put(b'/');
+        if self.len >= 10 {
+            put(b'0' + self.len / 10 % 10);
+        }
+        put(b'0' + self.len % 10);
+        // Only ASCII digits, dots and the slash were written.
+        if let Ok(text) = std::str::from_utf8(buf.get(..n).unwrap_or_default()) {
+            out.push_str(text);
+        }
+    }
+}
+
 impl fmt::Display for Prefix {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}/{}", super::util::Ip(self.addr()), self.len)
@@ -156,6 +199,27 @@ impl fmt::Debug for Prefix {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn push_text_matches_display() {
+        let mut out = String::new();
+        let mut seed: u32 = 3;
+        for len in 0..=32u8 {
+            for _ in 0..200 {
+                seed ^= seed << 13;
+                seed ^= seed >> 17;
+                seed ^= seed << 5;
+                let p = Prefix::new(IpAddr::V4(std::net::Ipv4Addr::from(seed)), len).unwrap();
+                out.clear();
+                p.push_text(&mut out);
+                assert_eq!(out, p.to_string());
+            }
+        }
+        let p = Prefix::new("2001:db8::".parse().unwrap(), 48).unwrap();
+        out.clear();
+        p.push_text(&mut out);
+        assert_eq!(out, "2001:db8::/48");
+    }
 
     #[test]
     fn round_trip_ipv4_and_ipv6() {

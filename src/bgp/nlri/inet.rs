@@ -35,7 +35,7 @@ impl Inet {
     /// `{ "nlri": "10.0.0.0/24" }`, with `"path-information"` when a path id is set.
     pub fn json(&self, out: &mut String) {
         out.push_str("{ \"nlri\": \"");
-        push_display(out, &self.prefix);
+        self.prefix.push_text(out);
         out.push('"');
         if let Some(id) = self.path_id {
             out.push_str(", \"path-information\": \"");
@@ -58,13 +58,9 @@ pub fn read_path_id(buf: &mut &[u8]) -> Result<u32, Notify> {
 
 /// ExaBGP shows path identifiers in dotted-quad form.
 pub fn push_path_id(out: &mut String, id: u32) {
-    push_display(out, &std::net::Ipv4Addr::from(id));
+    super::util::push_ipv4(out, std::net::Ipv4Addr::from(id));
 }
 
-fn push_display(out: &mut String, v: &dyn fmt::Display) {
-    use fmt::Write;
-    let _ = write!(out, "{v}");
-}
 
 impl fmt::Display for Inet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -20,7 +20,7 @@ use super::cidr::Prefix;
 use super::inet::{push_path_id, read_path_id};
 use super::qualifier::labels::WITHDRAW_LABEL;
 use super::qualifier::{Labels, RouteDistinguisher};
-use super::util::{invalid_network, push, take, Ip};
+use super::util::{invalid_network, take, Ip};
 use crate::bgp::iana::Family;
 use crate::bgp::notify::Notify;
 
@@ -112,13 +112,19 @@ pub(crate) fn json_labelled(
 ) {
     if path_id.is_none() && labels.is_empty() && rd.is_none() {
         if compact {
-            push(out, format_args!("\"{prefix}\""));
+            out.push('"');
+            prefix.push_text(out);
+            out.push('"');
         } else {
-            push(out, format_args!("{{ \"nlri\": \"{prefix}\" }}"));
+            out.push_str("{ \"nlri\": \"");
+            prefix.push_text(out);
+            out.push_str("\" }");
         }
         return;
     }
-    push(out, format_args!("{{ \"nlri\": \"{prefix}\""));
+    out.push_str("{ \"nlri\": \"");
+    prefix.push_text(out);
+    out.push('"');
     if let Some(id) = path_id {
         out.push_str(", \"path-information\": \"");
         push_path_id(out, id);

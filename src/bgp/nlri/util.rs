@@ -160,6 +160,55 @@ pub fn push(out: &mut String, v: impl fmt::Display) {
     let _ = write!(out, "{v}");
 }
 
+/// Append a decimal number, digits written by hand: JSON for a million
+/// prefixes must not go through the formatting machinery for each.
+pub fn push_u32(out: &mut String, v: u32) {
+    if v < 10 {
+        out.push(char::from(b'0' + v as u8));
+        return;
+    }
+    let mut buf = [0u8; 10];
+    let mut at = buf.len();
+    let mut rest = v;
+    for slot in buf.iter_mut().rev() {
+        *slot = b'0' + (rest % 10) as u8;
+        at -= 1;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    out.reserve(buf.len() - at);
+    for &b in buf.get(at..).unwrap_or_default() {
+        out.push(char::from(b));
+    }
+}
+
+/// Append an IPv4 address in dotted decimal (what `Display` gives).
+pub fn push_ipv4(out: &mut String, a: Ipv4Addr) {
+    out.reserve(15);
+    for (i, octet) in a.octets().into_iter().enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        if octet >= 100 {
+            out.push(char::from(b'0' + octet / 100));
+        }
+        if octet >= 10 {
+            out.push(char::from(b'0' + octet / 10 % 10));
+        }
+        out.push(char::from(b'0' + octet % 10));
+    }
+}
+
+/// Append an address as [`Ip`] renders it (IPv4 by hand).
+pub fn push_ip(out: &mut String, ip: IpAddr) {
+    match ip {
+        IpAddr::V4(a) => push_ipv4(out, a),
+        IpAddr::V6(_) => push(out, Ip(ip)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,6 +229,34 @@ mod tests {
         assert_eq!(v6("fc00:1000:1::1"), "fc00:1000:1::1");
         assert_eq!(v6("1::"), "1::");
         assert_eq!(Ipv6Hex("::1.2.3.4".parse().unwrap()).to_string(), "::102:304");
+    }
+
+    #[test]
+    fn hand_written_numbers_and_addresses_match_display() {
+        let mut out = String::new();
+        for v in [0u32, 1, 9, 10, 99, 100, 255, 65535, 4_294_967_295, 1_000_000_000] {
+            out.clear();
+            push_u32(&mut out, v);
+            assert_eq!(out, v.to_string());
+        }
+        let mut seed: u32 = 7;
+        for _ in 0..5000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            for a in [Ipv4Addr::from(seed), Ipv4Addr::from(seed & 0x0f0f_0f0f), Ipv4Addr::from(seed & 0x0303_0303)] {
+                out.clear();
+                push_ipv4(&mut out, a);
+                assert_eq!(out, a.to_string());
+                out.clear();
+                push_ip(&mut out, IpAddr::V4(a));
+                assert_eq!(out, Ip(IpAddr::V4(a)).to_string());
+            }
+        }
+        let v6: IpAddr = "2001:db8::1".parse().unwrap();
+        out.clear();
+        push_ip(&mut out, v6);
+        assert_eq!(out, "2001:db8::1");
     }
 
     #[test]

@@ -220,7 +220,10 @@ pub(crate) fn list<'d>(
         return each(first);
     }
     loop {
-        let v = w.expect(&format!("{} or ']'", what.trim_end_matches(" was expected")))?;
+        // The message is only built when the list is cut short.
+        let Some(v) = w.next() else {
+            return Err(w.missing(&format!("{} or ']'", what.trim_end_matches(" was expected"))));
+        };
         if v.text() == "]" {
             return Ok(());
         }

@@ -181,18 +181,29 @@ impl RouteContext {
     }
 }
 
-/// Bulk configurations repeat the same attribute words on every line
-/// (`route <prefix> next-hop X community [ … ];`): when a statement's words
-/// after the prefix are those of the previous statement, its parsed draft,
-/// interned attributes and SAFI choice are reused instead of worked out
-/// again.
+/// Bulk configurations and API feeds repeat the same attribute words on
+/// every line (`route <prefix> next-hop X community [ … ];`), often cycling
+/// through a few sets: when a statement's words after the prefix are those
+/// of a recent statement, its parsed draft, interned attributes and SAFI
+/// choice are reused instead of worked out again.
 #[derive(Debug, Default)]
 struct Repeat {
-    /// The grammar tag, the AFI, then each word as its length (4 bytes,
-    /// little-endian) and its bytes: no two word lists share a key.
-    key: Vec<u8>,
-    entry: Option<Cached>,
+    /// The key of the statement being looked up (see [`Repeat::key_of`]).
+    scratch: Vec<u8>,
+    /// (hash of the key, key, what the words gave), at most [`REPEAT_SETS`].
+    entries: Vec<(u64, Vec<u8>, Cached)>,
+    /// Per entry: the raw text after the prefix of an API line (with its
+    /// AFI byte first, and its hash) known to give that entry, so that the
+    /// next line with the same text skips lexing ([`static_route_fast`]).
+    lines: Vec<Option<(u64, Vec<u8>)>>,
+    /// The entry used last (checked first), and the next one to replace.
+    last: usize,
+    victim: usize,
 }
+
+/// Attribute sets remembered: enough for feeds cycling through a few sets,
+/// small enough that a miss costs little.
+const REPEAT_SETS: usize = 16;
 
 #[derive(Debug)]
 struct Cached {
@@ -204,45 +215,320 @@ struct Cached {
 }
 
 impl Repeat {
-    fn head(tag: u8, afi: Afi) -> [u8; 2] {
-        [tag, if afi == Afi::IPV6 { b'6' } else { b'4' }]
-    }
-
-    /// The cached entry when `words` (with `tag` and `afi`) are those of the
-    /// stored statement; compares in place, allocates nothing.
-    fn lookup(&self, tag: u8, afi: Afi, words: &RouteWords<'_>) -> Option<&Cached> {
-        let entry = self.entry.as_ref()?;
-        let rest = self.key.strip_prefix(&Repeat::head(tag, afi)[..])?;
-        let mut rest = rest;
+    /// The grammar tag, the AFI, then each word as its length (4 bytes,
+    /// little-endian) and its bytes: no two word lists share a key.
+    fn key_of(&mut self, tag: u8, afi: Afi, words: &RouteWords<'_>) -> u64 {
+        self.scratch.clear();
+        self.scratch.push(tag);
+        self.scratch.push(if afi == Afi::IPV6 { b'6' } else { b'4' });
         let mut w = words.clone();
         while let Some(word) = w.next() {
             let text = word.text().as_bytes();
-            let (len, tail) = rest.split_first_chunk::<4>()?;
-            if u32::from_le_bytes(*len) as usize != text.len() {
+            self.scratch.extend_from_slice(&(text.len() as u32).to_le_bytes());
+            self.scratch.extend_from_slice(text);
+        }
+        // A multiply-rotate hash over 8-byte chunks: the keys are short and
+        // only compared with a few entries.
+        let mut hash: u64 = self.scratch.len() as u64;
+        let mut chunks = self.scratch.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            hash = (hash ^ u64::from_le_bytes(word)).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
+        }
+        let mut word = [0u8; 8];
+        for (slot, &b) in word.iter_mut().zip(chunks.remainder()) {
+            *slot = b;
+        }
+        (hash ^ u64::from_le_bytes(word)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    }
+
+    /// The index of the entry for `words` (with `tag` and `afi`), if one is
+    /// kept; allocates nothing.
+    fn lookup(&mut self, tag: u8, afi: Afi, words: &RouteWords<'_>) -> (u64, Option<usize>) {
+        let hash = self.key_of(tag, afi, words);
+        let same = |e: &(u64, Vec<u8>, Cached), key: &[u8]| e.0 == hash && e.1 == key;
+        if self.entries.get(self.last).is_some_and(|e| same(e, &self.scratch)) {
+            return (hash, Some(self.last));
+        }
+        let found = self.entries.iter().position(|e| same(e, &self.scratch));
+        if let Some(i) = found {
+            self.last = i;
+        }
+        (hash, found)
+    }
+
+    /// Remember the key just looked up (`hash` from [`Repeat::lookup`]) and
+    /// what its words gave; returns the entry's index.
+    fn store(&mut self, hash: u64, cached: Cached) -> usize {
+        let key = self.scratch.clone();
+        let at = if self.entries.len() < REPEAT_SETS {
+            self.entries.push((hash, key, cached));
+            self.lines.push(None);
+            self.entries.len() - 1
+        } else {
+            let at = self.victim % REPEAT_SETS;
+            self.victim = (at + 1) % REPEAT_SETS;
+            if let Some(e) = self.entries.get_mut(at) {
+                *e = (hash, key, cached);
+            }
+            if let Some(line) = self.lines.get_mut(at) {
+                *line = None;
+            }
+            at
+        };
+        self.last = at;
+        at
+    }
+
+    fn get(&self, at: usize) -> Option<&Cached> {
+        self.entries.get(at).map(|e| &e.2)
+    }
+
+    /// The entry an API line's text after the prefix is known to give.
+    fn by_line(&self, afi: Afi, rest: &str) -> Option<usize> {
+        let hash = line_hash(afi, rest);
+        let same = |l: &Option<(u64, Vec<u8>)>| {
+            l.as_ref().is_some_and(|(h, text)| {
+                *h == hash && text.split_first().is_some_and(|(a, t)| *a == afi_byte(afi) && t == rest.as_bytes())
+            })
+        };
+        if self.lines.get(self.last).is_some_and(same) {
+            return Some(self.last);
+        }
+        self.lines.iter().position(same)
+    }
+}
+
+fn afi_byte(afi: Afi) -> u8 {
+    if afi == Afi::IPV6 {
+        b'6'
+    } else {
+        b'4'
+    }
+}
+
+/// The hash of an API line's text after the prefix (multiply-rotate over
+/// 8-byte chunks, the AFI mixed in).
+fn line_hash(afi: Afi, rest: &str) -> u64 {
+    let bytes = rest.as_bytes();
+    let mut hash: u64 = (bytes.len() as u64) ^ (u64::from(afi_byte(afi)) << 56);
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        hash = (hash ^ u64::from_le_bytes(word)).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
+    }
+    let mut word = [0u8; 8];
+    for (slot, &b) in word.iter_mut().zip(chunks.remainder()) {
+        *slot = b;
+    }
+    (hash ^ u64::from_le_bytes(word)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+/// A prefix token that the lexer keeps as one word and [`prefix`] accepts,
+/// read without a document; `None` for anything else (the full path then
+/// reads it, with its error message).
+fn plain_prefix(text: &str) -> Option<Prefix> {
+    if let Some(p) = ipv4_prefix(text.as_bytes()) {
+        return Some(p);
+    }
+    let bytes = text.as_bytes();
+    if bytes.is_empty() || !bytes.iter().all(|b| b.is_ascii_hexdigit() || matches!(b, b'.' | b':' | b'/')) {
+        return None;
+    }
+    let (ip, len) = match bytes.iter().position(|&b| b == b'/') {
+        Some(at) => (text.get(..at)?, Some(text.get(at + 1..)?)),
+        None => (text, None),
+    };
+    let ip: IpAddr = if ip.as_bytes().contains(&b':') { ip.parse().ok()? } else { IpAddr::V4(dotted_quad(ip)?) };
+    let max = if ip.is_ipv4() { 32 } else { 128 };
+    let len = match len {
+        None => max,
+        Some(l) if attr::digits(l) && l.len() <= 3 => small_number(l).filter(|l| *l <= u32::from(max))? as u8,
+        Some(_) => return None,
+    };
+    let bits: u128 = match ip {
+        IpAddr::V4(a) => u128::from(u32::from(a)) << 96,
+        IpAddr::V6(a) => u128::from(a),
+    };
+    if bits.checked_shl(u32::from(len)).unwrap_or(0) != 0 {
+        return None;
+    }
+    Prefix::new(ip, len)
+}
+
+/// `a.b.c.d/len` in one pass (the bulk API form); `None` for anything
+/// else, valid or not, which [`plain_prefix`] then reads the long way.
+fn ipv4_prefix(bytes: &[u8]) -> Option<Prefix> {
+    let mut address: u32 = 0;
+    let mut octets = 0;
+    let mut value: u32 = 0;
+    let mut digits = 0;
+    let mut leading_zero = false;
+    let mut rest = bytes.iter();
+    for &b in &mut rest {
+        match b {
+            b'0'..=b'9' => {
+                if digits == 0 {
+                    leading_zero = b == b'0';
+                } else if leading_zero || digits == 3 {
+                    return None;
+                }
+                value = value * 10 + u32::from(b - b'0');
+                digits += 1;
+            }
+            b'.' | b'/' => {
+                if digits == 0 || value > 255 || octets == 4 {
+                    return None;
+                }
+                address = address << 8 | value;
+                octets += 1;
+                value = 0;
+                digits = 0;
+                if b == b'/' {
+                    break;
+                }
+            }
+            _ => return None,
+        }
+    }
+    if octets != 4 || digits != 0 {
+        return None;
+    }
+    // The length: one to three digits, at most 32.
+    let mut len: u32 = 0;
+    let mut len_digits = 0;
+    for &b in rest {
+        if !b.is_ascii_digit() || len_digits == 3 {
+            return None;
+        }
+        len = len * 10 + u32::from(b - b'0');
+        len_digits += 1;
+    }
+    if len_digits == 0 || len > 32 {
+        return None;
+    }
+    // No host bits (a checked shift: /0 shifts by 32).
+    if address.checked_shl(len).unwrap_or(0) != 0 {
+        return None;
+    }
+    Prefix::new(IpAddr::V4(std::net::Ipv4Addr::from(address)), len as u8)
+}
+
+/// Decimal digits (at most 3, checked by the caller) as a number.
+fn small_number(digits: &str) -> Option<u32> {
+    if digits.is_empty() || digits.len() > 3 {
+        return None;
+    }
+    Some(digits.bytes().fold(0u32, |n, b| n * 10 + u32::from(b.wrapping_sub(b'0'))))
+}
+
+/// `a.b.c.d` as the standard parser reads it (four decimal octets, no
+/// leading zeros), without its generic machinery; `None` for anything else.
+fn dotted_quad(text: &str) -> Option<std::net::Ipv4Addr> {
+    let mut octets = [0u8; 4];
+    let mut n = 0usize;
+    // (value, digits) of the octet being read.
+    let mut value = 0u32;
+    let mut digits = 0u32;
+    let mut first = 0u8;
+    for b in text.bytes().chain(std::iter::once(b'.')) {
+        if b == b'.' {
+            if digits == 0 || (digits > 1 && first == b'0') || value > 255 {
                 return None;
             }
-            rest = tail.strip_prefix(text)?;
+            *octets.get_mut(n)? = value as u8;
+            n += 1;
+            value = 0;
+            digits = 0;
+        } else if b.is_ascii_digit() {
+            if digits == 0 {
+                first = b;
+            }
+            digits += 1;
+            if digits > 3 {
+                return None;
+            }
+            value = value * 10 + u32::from(b - b'0');
+        } else {
+            return None;
         }
-        rest.is_empty().then_some(entry)
     }
+    (n == 4).then(|| std::net::Ipv4Addr::from(octets))
+}
 
-    /// Remember `words` (before they are read) and what they gave.
-    fn store(&mut self, tag: u8, afi: Afi, words: &RouteWords<'_>, cached: Cached) {
-        self.key.clear();
-        self.key.extend_from_slice(&Repeat::head(tag, afi));
-        let mut w = words.clone();
-        while let Some(word) = w.next() {
-            let text = word.text().as_bytes();
-            self.key.extend_from_slice(&(text.len() as u32).to_le_bytes());
-            self.key.extend_from_slice(text);
+/// `announce route <text>` without lexing: when the text is a plain prefix
+/// then words already seen (an earlier line of the same attribute set), the
+/// cached draft gives the route. `false` when the full path must run (an
+/// unknown text, or anything that would be an error there: it then reports
+/// it with its position).
+pub fn static_route_fast(text: &str, ctx: &mut RouteContext, out: &mut Vec<Route>) -> bool {
+    let Some((p, rest)) = text.split_once(' ') else { return false };
+    let Some(prefix) = plain_prefix(p) else { return false };
+    let afi = prefix.afi();
+    let Some(at) = ctx.cache.by_line(afi, rest) else { return false };
+    ctx.cache.last = at;
+    let Some(Cached { draft: d, attributes, safi }) = ctx.cache.get(at) else { return false };
+    let family = Family::new(afi, safi.unwrap_or_else(|| safi_of(&prefix)));
+    if !ip_checks_pass(family, d, Form::StaticLine, ctx) {
+        return false;
+    }
+    if let Some(cut) = d.split {
+        if cut > prefix.len() && u32::from(cut - prefix.len()) > MAX_SPLIT {
+            return false;
         }
-        self.entry = Some(cached);
+    }
+    let route = Route {
+        nlri: build_ip_nlri(family, prefix, d),
+        nexthop: d.nexthop,
+        attributes: attributes.clone(),
+        watchdog: d.watchdog.clone(),
+        withdraw: d.withdraw,
+        name: d.name.clone(),
+    };
+    split(route, d.split, out);
+    true
+}
+
+/// After `text` (an `announce route` text) was read by the full path:
+/// remember which cached entry its words after the prefix gave.
+pub fn remember_static_line(text: &str, ctx: &mut RouteContext) {
+    let Some((p, rest)) = text.split_once(' ') else { return };
+    let Some(prefix) = plain_prefix(p) else { return };
+    let afi = prefix.afi();
+    let at = ctx.cache.last;
+    if ctx.cache.entries.get(at).is_none_or(|e| e.1.get(1) != Some(&afi_byte(afi))) {
+        return;
+    }
+    let mut key = Vec::with_capacity(rest.len() + 1);
+    key.push(afi_byte(afi));
+    key.extend_from_slice(rest.as_bytes());
+    if let Some(line) = ctx.cache.lines.get_mut(at) {
+        *line = Some((line_hash(afi, rest), key));
     }
 }
 
 impl Default for RouteContext {
     fn default() -> RouteContext {
         RouteContext::new(Action::Announce)
+    }
+}
+
+/// [`parse_route`] appending to `out`: a caller parsing line after line
+/// (the API) keeps one vector.
+pub fn parse_route_into(
+    kind: RouteKind,
+    words: &mut RouteWords<'_>,
+    ctx: &mut RouteContext,
+    out: &mut Vec<Route>,
+) -> Result<(), ConfigError> {
+    match kind {
+        RouteKind::Static => static_route_into(words, ctx, out),
+        _ => {
+            out.extend(parse_route(kind, words, ctx)?);
+            Ok(())
+        }
     }
 }
 
@@ -357,15 +643,26 @@ fn check_ip(family: Family, d: &Draft, form: Form, ctx: &RouteContext, at: &Word
     if ctx.action != Action::Announce {
         return Ok(());
     }
-    let fail = || at.error(format!("{}: {}", at.text(), MISSING));
+    if ip_checks_pass(family, d, form, ctx) {
+        Ok(())
+    } else {
+        Err(at.error(format!("{}: {}", at.text(), MISSING)))
+    }
+}
+
+/// [`check_ip`] without the error.
+fn ip_checks_pass(family: Family, d: &Draft, form: Form, ctx: &RouteContext) -> bool {
+    if ctx.action != Action::Announce {
+        return true;
+    }
     match family.safi {
-        Safi::UNICAST if d.nexthop == NextHopSpec::None => Err(fail()),
+        Safi::UNICAST => d.nexthop != NextHopSpec::None,
         // `announce { ipvX { multicast … } }` has no next-hop check.
-        Safi::MULTICAST if d.nexthop == NextHopSpec::None && form != Form::Announce => Err(fail()),
-        Safi::NLRI_MPLS if d.labels.is_none() => Err(fail()),
-        Safi::MPLS_VPN if form == Form::StaticLine && d.labels.is_none() => Err(fail()),
-        Safi::MPLS_VPN if d.rd.is_none() => Err(fail()),
-        _ => Ok(()),
+        Safi::MULTICAST => d.nexthop != NextHopSpec::None || form == Form::Announce,
+        Safi::NLRI_MPLS => d.labels.is_some(),
+        Safi::MPLS_VPN if form == Form::StaticLine && d.labels.is_none() => false,
+        Safi::MPLS_VPN => d.rd.is_some(),
+        _ => true,
     }
 }
 
@@ -451,17 +748,19 @@ fn static_route_into(w: &mut RouteWords<'_>, ctx: &mut RouteContext, out: &mut V
     let at = w.expect("a prefix was expected")?;
     let prefix = prefix(&at)?;
     let afi = prefix.afi();
-    if ctx.cache.lookup(b'r', afi, w).is_none() {
-        let safi = static_safi(w);
-        let words = w.clone();
-        let mut d = Draft::default();
-        while let Some(key) = w.next() {
-            static_keyword(&key, w, &mut d, afi)?;
+    let at_entry = match ctx.cache.lookup(b'r', afi, w) {
+        (_, Some(found)) => found,
+        (hash, None) => {
+            let safi = static_safi(w);
+            let mut d = Draft::default();
+            while let Some(key) = w.next() {
+                static_keyword(&key, w, &mut d, afi)?;
+            }
+            let attributes = ctx.interner.intern(std::mem::take(&mut d.attrs));
+            ctx.cache.store(hash, Cached { draft: d, attributes, safi })
         }
-        let attributes = ctx.interner.intern(std::mem::take(&mut d.attrs));
-        ctx.cache.store(b'r', afi, &words, Cached { draft: d, attributes, safi });
-    }
-    let Some(Cached { draft: d, attributes, safi }) = ctx.cache.entry.as_ref() else {
+    };
+    let Some(Cached { draft: d, attributes, safi }) = ctx.cache.get(at_entry) else {
         return Err(at.expected("a route was expected"));
     };
     let family = Family::new(afi, safi.unwrap_or_else(|| safi_of(&prefix)));

@@ -256,6 +256,61 @@ fn api_line_through_the_same_grammar() {
     assert_eq!(r.nlri.family(), Family::IPV4_FLOW);
 }
 
+/// One context reading lines that cycle through more attribute sets than
+/// its cache keeps gives what a fresh context gives for each line, and
+/// lines of one set share their attributes.
+#[test]
+fn repeated_attribute_sets_are_reused() {
+    let mut shared = RouteContext::default();
+    let mut doc = crate::config::syntax::Document::line_buffer("api");
+    let mut first: Vec<Option<Rc<Attributes>>> = vec![None; 40];
+    for round in 0..3u32 {
+        for i in 0..40u32 {
+            let set = (i * 7 + round) % 40;
+            let line = format!("10.{round}.{i}.0/24 next-hop 1.2.3.{} med {set} community [ 65000:{set} ]", set % 3);
+            doc.set_line(&line).unwrap();
+            let mut w = RouteWords::all(doc.root().next().unwrap());
+            let got = parse_route(RouteKind::Static, &mut w, &mut shared).unwrap();
+            let fresh_doc = lex_line("api", &line).unwrap();
+            let mut w = RouteWords::all(fresh_doc.root().next().unwrap());
+            let want = parse_route(RouteKind::Static, &mut w, &mut RouteContext::default()).unwrap();
+            assert_eq!(got, want, "{line}");
+            let slot = &mut first[set as usize];
+            match slot {
+                Some(rc) => assert_eq!(**rc, *got[0].attributes),
+                None => *slot = Some(got[0].attributes.clone()),
+            }
+        }
+    }
+    // A set seen in the last few lines is the same shared value.
+    doc.set_line("10.9.9.0/24 next-hop 1.2.3.0 med 39 community [ 65000:39 ]").unwrap();
+    let a = parse_route(RouteKind::Static, &mut RouteWords::all(doc.root().next().unwrap()), &mut shared).unwrap();
+    doc.set_line("10.9.8.0/24 next-hop 1.2.3.0 med 39 community [ 65000:39 ]").unwrap();
+    let b = parse_route(RouteKind::Static, &mut RouteWords::all(doc.root().next().unwrap()), &mut shared).unwrap();
+    assert!(Rc::ptr_eq(&a[0].attributes, &b[0].attributes));
+    // A bad value is still an error with a cached set before it.
+    doc.set_line("10.9.7.0/24 next-hop 1.2.3.0 med x").unwrap();
+    assert!(parse_route(RouteKind::Static, &mut RouteWords::all(doc.root().next().unwrap()), &mut shared).is_err());
+}
+
+/// The document-free prefix reader accepts what `prefix` accepts, and
+/// gives the same prefix.
+#[test]
+fn plain_prefix_agrees_with_prefix() {
+    let texts = [
+        "10.0.0.0/24", "10.0.0.1/24", "10.0.0.0", "10.0.0.0/33", "10.0.0.0/", "10.0.0.0/+1", "1.2.3.4/32", "0.0.0.0/0",
+        "2001:db8::/32", "2001:db8::1/32", "::/0", "::1", "fe80::/10", "10.0.0.0/024", "010.0.0.0/8", "abc", "", "1.2.3/24",
+        "::ffff:1.2.3.0/120", "1.2.3.0.0/24", "256.0.0.0/8", "255.255.255.255", "1..2.3/8", "1.2.3.4.", ".1.2.3.4", "0.0.0.0/00",
+        "10.0.0.0/1000", "10.0.0.0/24/", "10.0.0/24", "10.0.0.0.0/24", "1.2.3.4/0", "0.0.0.0/0", "192.168.0.0/16", "192.168.1.0/23",
+        "255.255.255.254/31", "01.2.3.0/24", "1.2.3.0/", "1.2.3.0/x", "1.2.3.256/32", "1000.2.3.0/24", "16.0.0.0/24",
+    ];
+    for text in texts {
+        let doc = lex_line("t", if text.is_empty() { "\"\"" } else { text }).unwrap();
+        let word = doc.root().next().unwrap().keyword();
+        assert_eq!(plain_prefix(text), prefix(&word).ok(), "{text}");
+    }
+}
+
 #[test]
 fn interning_and_next_hop_self() {
     let text = format!(
