@@ -27,4 +27,5 @@ pub mod line;
 pub mod reply;
 pub mod selector;
 pub mod show;
+pub mod show_config;
 pub mod text;

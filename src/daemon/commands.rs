@@ -446,8 +446,7 @@ fn add(rib: &mut super::routing::PeerRib, change: Change) {
     rib.out.add_to_rib(change, false);
 }
 
-/// `show neighbor summary|extensive|json` (api.md §2.10). `configuration`
-/// prints nothing yet (TODO(wire): the neighbor's configuration text).
+/// `show neighbor summary|extensive|configuration|json` (api.md §2.10).
 fn show_neighbor(stats: &mut Stats, state: &State, view: command::NeighborView, limit: Option<&str>, out: &mut String) {
     use crate::api::show;
     use command::NeighborView;
@@ -491,7 +490,19 @@ fn show_neighbor(stats: &mut Stats, state: &State, view: command::NeighborView, 
                 }
             }
         }
-        NeighborView::Configuration | NeighborView::Usage => {}
+        NeighborView::Configuration => {
+            // Every configured neighbor whose name contains the limit.
+            for p in peers.into_iter().filter(|p| limit.is_none_or(|l| p.neighbor.name().contains(l))) {
+                crate::api::show_config::neighbor(&p.neighbor, out);
+                out.push('\n');
+            }
+        }
+        NeighborView::Usage => {
+            for line in crate::api::show_config::USAGE {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
     }
 }
 
