@@ -112,14 +112,27 @@ pub fn table(rows: &[Row]) -> String {
                 "{:<17} {:>10} {:>8} {:>10} {:>8} {:>8}",
                 r.scenario.name(),
                 size_text(r.scenario, r.size),
-                opt(r.wall, 2),
-                opt(r.routes_per_s, 2),
-                opt(r.peak_rss, 2),
-                opt(r.cpu, 2)
+                significant(r.wall),
+                significant(r.routes_per_s),
+                significant(r.peak_rss),
+                significant(r.cpu)
             );
         }
     }
     out
+}
+
+/// A ratio with three significant digits: ours is often hundreds of times
+/// faster, and `0.00` would hide by how much.
+fn significant(v: Option<f64>) -> String {
+    match v {
+        Some(v) if v.is_finite() && v > 0.0 => {
+            let decimals = (2 - v.log10().floor() as i32).clamp(0, 6) as usize;
+            format!("{v:.decimals$}")
+        }
+        Some(v) if v.is_finite() => format!("{v}"),
+        _ => "-".to_string(),
+    }
 }
 
 fn number(out: &mut String, v: Option<f64>) {
@@ -234,6 +247,14 @@ mod tests {
 
     fn measure(wall: f64, rss: u64) -> Measure {
         Measure { wall_s: wall, routes: 10, routes_per_s: Some(10.0 / wall), usage: Usage { peak_rss_kib: rss, cpu_s: wall }, extra: vec![("established_s", 0.5)] }
+    }
+
+    #[test]
+    fn ratios_keep_three_significant_digits() {
+        assert_eq!(significant(Some(0.005012)), "0.00501");
+        assert_eq!(significant(Some(23.77)), "23.8");
+        assert_eq!(significant(Some(732.79)), "733");
+        assert_eq!(significant(None), "-");
     }
 
     #[test]
