@@ -54,7 +54,7 @@ impl PeerRib {
         out.set_group_updates(neighbor.group_updates);
         out.reserve(neighbor.routes.len());
         for route in neighbor.routes.iter() {
-            out.add_to_rib_watchdog(route_change(route), route.watchdog.as_deref(), route.withdraw);
+            out.add_to_rib_watchdog(route_change(route), route.watchdog(), route.withdraw());
         }
         PeerRib {
             out,
@@ -203,7 +203,7 @@ impl Rib for Ribs {
             // Queued now, the ones gone withdrawn once the next session is
             // up (ExaBGP's `previous`).
             for route in neighbor.routes.iter() {
-                rib.out.add_to_rib_watchdog(route_change(route), route.watchdog.as_deref(), route.withdraw);
+                rib.out.add_to_rib_watchdog(route_change(route), route.watchdog(), route.withdraw());
             }
             rib.previous.get_or_insert(before);
         }
@@ -222,7 +222,7 @@ impl Rib for Ribs {
         rib.out.set_group_updates(neighbor.group_updates);
         rib.budget = if neighbor.rate_limit > 0 { 1 } else { BUDGET };
         for route in neighbor.routes.iter() {
-            rib.out.add_to_rib_watchdog(route_change(route), route.watchdog.as_deref(), route.withdraw);
+            rib.out.add_to_rib_watchdog(route_change(route), route.watchdog(), route.withdraw());
         }
         rib.previous.get_or_insert_with(|| config_changes(previous));
     }
