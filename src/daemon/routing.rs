@@ -37,6 +37,22 @@ pub struct PeerRib {
     up: bool,
 }
 
+/// Configured routes from which building a peer's RIB first hands the
+/// heap left free by the configuration load back to the system.
+const TRIM_ROUTES: usize = 10_000;
+
+/// Give the pages of freed heap memory back to the system: the parser's
+/// buffers of a large configuration are freed by now, but the allocator
+/// keeps their pages, and the adj-rib-out about to be built would stack
+/// its own peak on top of them.
+fn release_free_heap() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns unused heap pages to the kernel.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 /// The configured routes of `neighbor` as RIB changes.
 pub fn config_changes(neighbor: &Neighbor) -> Vec<Change> {
     neighbor.routes.iter().map(route_change).collect()
@@ -50,6 +66,9 @@ pub fn route_change(route: &Route) -> Change {
 impl PeerRib {
     /// Empty RIBs for `neighbor`, its configured routes queued.
     pub fn new(neighbor: &Neighbor) -> PeerRib {
+        if neighbor.routes.len() >= TRIM_ROUTES {
+            release_free_heap();
+        }
         let mut out = AdjRibOut::new(neighbor.adj_rib_out, neighbor.families.clone());
         out.set_group_updates(neighbor.group_updates);
         out.reserve(neighbor.routes.len());
