@@ -285,7 +285,7 @@ impl Process {
     }
 
     /// Reads stdout until WouldBlock or the budget, pushing whole lines.
-    pub fn read_lines(&mut self, lines: &mut Vec<String>) -> Result<ReadStatus, Problem> {
+    pub fn read_lines(&mut self, lines: &mut Lines) -> Result<ReadStatus, Problem> {
         let mut total = 0;
         let mut chunk = [0u8; READ_CHUNK];
         loop {
@@ -323,7 +323,7 @@ impl Process {
         }
     }
 
-    fn take_lines(&mut self, lines: &mut Vec<String>) {
+    fn take_lines(&mut self, lines: &mut Lines) {
         let mut start = 0;
         while let Some(pos) = self.rx.get(start..).and_then(find_newline) {
             let raw = self.rx.get(start..start + pos).unwrap_or(&[]);
@@ -338,7 +338,7 @@ impl Process {
             if let Some(debug) = line.strip_prefix("debug ") {
                 log::warn!(target: "api", "debug info from {} : {} ", self.spec.name, debug);
             } else {
-                lines.push(line.to_string());
+                lines.push(line);
             }
         }
         self.rx.drain(..start);
@@ -536,6 +536,36 @@ fn signal(child: &Child, sig: libc::c_int) {
     }
 }
 
+/// Whole lines from a helper, in order: one text buffer and the end of
+/// each line, so that reading a million lines does not allocate a million
+/// strings.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Lines {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Lines {
+    pub fn push(&mut self, line: &str) {
+        self.text.push_str(line);
+        self.ends.push(self.text.len());
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The lines, in the order read.
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts.zip(self.ends.iter().copied()).map(|(a, b)| self.text.get(a..b).unwrap_or(""))
+    }
+}
+
 /// The position of the first `\n` in `bytes`, eight bytes at a time (a
 /// helper's lines are read at up to a million a second).
 fn find_newline(bytes: &[u8]) -> Option<usize> {
@@ -621,10 +651,18 @@ mod tests {
         p.rx.extend_from_slice(
             b"announce route 1.0.0.0/8 next-hop 1.1.1.1 \r\ndebug hello\npartial",
         );
-        let mut lines = Vec::new();
+        let mut lines = Lines::default();
         p.take_lines(&mut lines);
-        assert_eq!(lines, ["announce route 1.0.0.0/8 next-hop 1.1.1.1"]);
+        assert_eq!(lines.iter().collect::<Vec<_>>(), ["announce route 1.0.0.0/8 next-hop 1.1.1.1"]);
         assert_eq!(p.rx, b"partial");
+        p.rx.extend_from_slice(b" one\n\ntwo \n");
+        p.take_lines(&mut lines);
+        assert_eq!(lines.len(), 4);
+        assert_eq!(
+            lines.iter().collect::<Vec<_>>(),
+            ["announce route 1.0.0.0/8 next-hop 1.1.1.1", "partial one", "", "two"]
+        );
+        assert!(p.rx.is_empty());
     }
 
     #[test]
