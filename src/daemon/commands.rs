@@ -170,6 +170,9 @@ pub struct Commands {
     paced: VecDeque<(ProcessId, String, Instant)>,
     /// When the last reply to each helper was written (or is due).
     last: PerProcess<Instant>,
+    /// Buffers of replies written after waiting, for the next replies to
+    /// wait (bulk API use would allocate one per line otherwise).
+    spare: Vec<String>,
 }
 
 impl Commands {
@@ -194,9 +197,18 @@ impl Commands {
             }
             if let Some((process, text, _)) = self.paced.pop_front() {
                 write_reply(state, process, &text);
+                self.recycle(text);
             }
         }
         !self.paced.is_empty()
+    }
+
+    /// Keep a written reply's buffer for a later one.
+    fn recycle(&mut self, mut text: String) {
+        if self.spare.len() < PACED_MAX {
+            text.clear();
+            self.spare.push(text);
+        }
     }
 
     /// Write `self.out` for `process` now, or after the replies before it.
@@ -212,6 +224,11 @@ impl Commands {
             for (p, text, due) in self.paced.drain(..) {
                 if p == process {
                     write_reply(state, p, &text);
+                    if self.spare.len() < PACED_MAX {
+                        let mut text = text;
+                        text.clear();
+                        self.spare.push(text);
+                    }
                 } else {
                     rest.push_back((p, text, due));
                 }
@@ -224,7 +241,8 @@ impl Commands {
         match self.last.get(process) {
             Some(&last) if waiting > 0 || now < last + PACE => {
                 let due = last + PACE;
-                self.paced.push_back((process, std::mem::take(&mut self.out), due));
+                let text = std::mem::replace(&mut self.out, self.spare.pop().unwrap_or_default());
+                self.paced.push_back((process, text, due));
                 self.last.insert(process, due);
             }
             _ => {

@@ -388,8 +388,10 @@ impl Daemon {
                 }
                 _ => {}
             },
-            Output::ProcessLine { process, line } => {
-                self.hooks.command(&mut self.state, process, &line)
+            Output::ProcessLines { process, lines } => {
+                for line in lines.iter() {
+                    self.hooks.command(&mut self.state, process, line)
+                }
             }
             Output::ProcessExited {
                 process,

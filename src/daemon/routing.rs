@@ -37,6 +37,22 @@ pub struct PeerRib {
     up: bool,
 }
 
+/// Configured routes from which building a peer's RIB first hands the
+/// heap left free by the configuration load back to the system.
+const TRIM_ROUTES: usize = 10_000;
+
+/// Give the pages of freed heap memory back to the system: the parser's
+/// buffers of a large configuration are freed by now, but the allocator
+/// keeps their pages, and the adj-rib-out about to be built would stack
+/// its own peak on top of them.
+fn release_free_heap() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns unused heap pages to the kernel.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 /// The configured routes of `neighbor` as RIB changes.
 pub fn config_changes(neighbor: &Neighbor) -> Vec<Change> {
     neighbor.routes.iter().map(route_change).collect()
@@ -50,11 +66,14 @@ pub fn route_change(route: &Route) -> Change {
 impl PeerRib {
     /// Empty RIBs for `neighbor`, its configured routes queued.
     pub fn new(neighbor: &Neighbor) -> PeerRib {
+        if neighbor.routes.len() >= TRIM_ROUTES {
+            release_free_heap();
+        }
         let mut out = AdjRibOut::new(neighbor.adj_rib_out, neighbor.families.clone());
         out.set_group_updates(neighbor.group_updates);
         out.reserve(neighbor.routes.len());
         for route in neighbor.routes.iter() {
-            out.add_to_rib_watchdog(route_change(route), route.watchdog.as_deref(), route.withdraw);
+            out.add_to_rib_watchdog(route_change(route), route.watchdog(), route.withdraw());
         }
         PeerRib {
             out,
@@ -203,7 +222,7 @@ impl Rib for Ribs {
             // Queued now, the ones gone withdrawn once the next session is
             // up (ExaBGP's `previous`).
             for route in neighbor.routes.iter() {
-                rib.out.add_to_rib_watchdog(route_change(route), route.watchdog.as_deref(), route.withdraw);
+                rib.out.add_to_rib_watchdog(route_change(route), route.watchdog(), route.withdraw());
             }
             rib.previous.get_or_insert(before);
         }
@@ -222,7 +241,7 @@ impl Rib for Ribs {
         rib.out.set_group_updates(neighbor.group_updates);
         rib.budget = if neighbor.rate_limit > 0 { 1 } else { BUDGET };
         for route in neighbor.routes.iter() {
-            rib.out.add_to_rib_watchdog(route_change(route), route.watchdog.as_deref(), route.withdraw);
+            rib.out.add_to_rib_watchdog(route_change(route), route.watchdog(), route.withdraw());
         }
         rib.previous.get_or_insert_with(|| config_changes(previous));
     }

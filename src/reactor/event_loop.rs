@@ -79,10 +79,11 @@ pub enum Output {
         peer: PeerId,
         event: PeerOutput,
     },
-    /// A line from a helper (not normalised; `debug ` lines are not here).
-    ProcessLine {
+    /// Lines from a helper, as read in one go (not normalised; `debug `
+    /// lines are not here).
+    ProcessLines {
         process: ProcessId,
-        line: String,
+        lines: super::process::Lines,
     },
     /// A helper had a problem (EOF, error, overflow) and was terminated.
     ProcessExited {
@@ -139,7 +140,7 @@ pub struct Reactor {
     graveyard: Vec<Dying>,
     outputs: Vec<Output>,
     peer_outputs: Vec<PeerOutput>,
-    lines: Vec<String>,
+    lines: super::process::Lines,
     accepted: Vec<Accepted>,
     epoch: Instant,
     respawn_enabled: bool,
@@ -171,7 +172,7 @@ impl Reactor {
             graveyard: Vec::new(),
             outputs: Vec::new(),
             peer_outputs: Vec::new(),
-            lines: Vec::new(),
+            lines: Default::default(),
             accepted: Vec::new(),
             epoch: Instant::now(),
             respawn_enabled: true,
@@ -662,8 +663,8 @@ impl Reactor {
     fn read_process(&mut self, id: ProcessId, token: Token, now: Instant) {
         let Some(entry) = self.processes.get_mut(id.0) else { return };
         let result = entry.process.read_lines(&mut self.lines);
-        for line in self.lines.drain(..) {
-            self.outputs.push(Output::ProcessLine { process: id, line });
+        if !self.lines.is_empty() {
+            self.outputs.push(Output::ProcessLines { process: id, lines: std::mem::take(&mut self.lines) });
         }
         match result {
             Ok(status) => {
@@ -1470,9 +1471,10 @@ mod tests {
     fn lines_of(seen: &[Output], id: ProcessId) -> Vec<String> {
         seen.iter()
             .filter_map(|o| match o {
-                Output::ProcessLine { process, line } if *process == id => Some(line.clone()),
+                Output::ProcessLines { process, lines } if *process == id => Some(lines.iter().map(str::to_string)),
                 _ => None,
             })
+            .flatten()
             .collect()
     }
 

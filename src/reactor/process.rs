@@ -285,7 +285,7 @@ impl Process {
     }
 
     /// Reads stdout until WouldBlock or the budget, pushing whole lines.
-    pub fn read_lines(&mut self, lines: &mut Vec<String>) -> Result<ReadStatus, Problem> {
+    pub fn read_lines(&mut self, lines: &mut Lines) -> Result<ReadStatus, Problem> {
         let mut total = 0;
         let mut chunk = [0u8; READ_CHUNK];
         loop {
@@ -323,18 +323,22 @@ impl Process {
         }
     }
 
-    fn take_lines(&mut self, lines: &mut Vec<String>) {
+    fn take_lines(&mut self, lines: &mut Lines) {
         let mut start = 0;
-        while let Some(pos) = self.rx[start..].iter().position(|&b| b == b'\n') {
-            let raw = &self.rx[start..start + pos];
+        while let Some(pos) = self.rx.get(start..).and_then(find_newline) {
+            let raw = self.rx.get(start..start + pos).unwrap_or(&[]);
             start += pos + 1;
-            // Checked ASCII on the way in, so this is valid UTF-8.
-            let line = String::from_utf8_lossy(raw);
+            // Checked ASCII on the way in, so this is valid UTF-8; the
+            // lossy decoder is the fallback only (it is slow per byte).
+            let line = match std::str::from_utf8(raw) {
+                Ok(text) => std::borrow::Cow::Borrowed(text),
+                Err(_) => String::from_utf8_lossy(raw),
+            };
             let line = line.trim_end();
             if let Some(debug) = line.strip_prefix("debug ") {
                 log::warn!(target: "api", "debug info from {} : {} ", self.spec.name, debug);
             } else {
-                lines.push(line.to_string());
+                lines.push(line);
             }
         }
         self.rx.drain(..start);
@@ -532,6 +536,57 @@ fn signal(child: &Child, sig: libc::c_int) {
     }
 }
 
+/// Whole lines from a helper, in order: one text buffer and the end of
+/// each line, so that reading a million lines does not allocate a million
+/// strings.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Lines {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Lines {
+    pub fn push(&mut self, line: &str) {
+        self.text.push_str(line);
+        self.ends.push(self.text.len());
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The lines, in the order read.
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts.zip(self.ends.iter().copied()).map(|(a, b)| self.text.get(a..b).unwrap_or(""))
+    }
+}
+
+/// The position of the first `\n` in `bytes`, eight bytes at a time (a
+/// helper's lines are read at up to a million a second).
+fn find_newline(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    const NL: u64 = ONES * b'\n' as u64;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word) ^ NL;
+        // A zero byte in `x` is a newline in the chunk.
+        if x.wrapping_sub(ONES) & !x & HIGHS != 0 {
+            return chunk.iter().position(|&b| b == b'\n').map(|i| at + i);
+        }
+        at += 8;
+    }
+    chunks.remainder().iter().position(|&b| b == b'\n').map(|i| at + i)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -575,15 +630,39 @@ mod tests {
     }
 
     #[test]
+    fn newlines_are_found_at_every_offset() {
+        for len in 0..40 {
+            for at in 0..len {
+                let mut bytes = vec![b'a'; len];
+                bytes[at] = b'\n';
+                if at + 1 < len {
+                    bytes[len - 1] = b'\n';
+                }
+                assert_eq!(find_newline(&bytes), Some(at), "{len} {at}");
+            }
+            assert_eq!(find_newline(&vec![0x8a; len]), None);
+            assert_eq!(find_newline(&vec![b'b'; len]), None);
+        }
+    }
+
+    #[test]
     fn lines_are_right_stripped_and_debug_lines_skipped() {
         let mut p = Process::new(spec("exit 0"), true);
         p.rx.extend_from_slice(
             b"announce route 1.0.0.0/8 next-hop 1.1.1.1 \r\ndebug hello\npartial",
         );
-        let mut lines = Vec::new();
+        let mut lines = Lines::default();
         p.take_lines(&mut lines);
-        assert_eq!(lines, ["announce route 1.0.0.0/8 next-hop 1.1.1.1"]);
+        assert_eq!(lines.iter().collect::<Vec<_>>(), ["announce route 1.0.0.0/8 next-hop 1.1.1.1"]);
         assert_eq!(p.rx, b"partial");
+        p.rx.extend_from_slice(b" one\n\ntwo \n");
+        p.take_lines(&mut lines);
+        assert_eq!(lines.len(), 4);
+        assert_eq!(
+            lines.iter().collect::<Vec<_>>(),
+            ["announce route 1.0.0.0/8 next-hop 1.1.1.1", "partial one", "", "two"]
+        );
+        assert!(p.rx.is_empty());
     }
 
     #[test]

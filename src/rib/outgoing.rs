@@ -28,7 +28,7 @@ use super::change::{AttrKey, Change, RouteKey};
 use super::fxhash::{FxBuildHasher, FxHashMap};
 use super::ordered::OrderedMap;
 use super::pyset;
-use super::store::{Id, IdMap, Store};
+use super::store::{Id, IdMap, Spot, Store};
 
 /// Pending changes of one attribute set: per family, by route key.
 type FamilyBuckets = Vec<(Family, IdMap)>;
@@ -258,28 +258,31 @@ impl AdjRibOut {
         }
     }
 
-    /// The cached announce under `self.key`, in `family`.
-    fn cached(&mut self, family: Family) -> Option<&Change> {
-        let (_, map) = self.seen.iter().find(|(f, _)| *f == family)?;
-        let id = map.get(&self.store, &self.key, &mut self.scratch)?;
-        self.store.get(id)
-    }
-
     /// Queue an announce, unless the identical route was already sent
     /// (`add_to_rib`). `force` skips that check.
     pub fn add_to_rib(&mut self, change: Change, force: bool) {
         change.key_bytes(&mut self.key);
+        let mut spot = None;
         if !force && self.cache_enabled && change.action == Action::Announce {
-            if let Some(cached) = self.cached(change.family()) {
-                let same = (Rc::ptr_eq(&cached.attributes, &change.attributes) || cached.attributes == change.attributes)
-                    && cached.nexthop == change.nexthop;
-                if same {
-                    return;
+            let family = change.family();
+            if let Some(at) = self.seen.iter().position(|(f, _)| *f == family) {
+                if let Some((_, map)) = self.seen.get_mut(at) {
+                    // One probe for the check and the insert that follows.
+                    let found = map.find(&self.store, &self.key, &mut self.scratch);
+                    if let Some(cached) = map.at(&found).and_then(|id| self.store.get(id)) {
+                        let same = (Rc::ptr_eq(&cached.attributes, &change.attributes)
+                            || cached.attributes == change.attributes)
+                            && cached.nexthop == change.nexthop;
+                        if same {
+                            return;
+                        }
+                    }
+                    spot = Some((at, found));
                 }
             }
         }
         let id = self.store.add(change);
-        self.file(id);
+        self.file(id, spot);
     }
 
     /// Queue a withdraw, cancelling a pending announce of the same route
@@ -301,12 +304,14 @@ impl AdjRibOut {
         }
         change.action = Action::Withdraw;
         let id = self.store.add(change);
-        self.file(id);
+        self.file(id, None);
     }
 
     /// File the change `id` (key in `self.key`) in the cache, the latest
     /// index and its bucket (`update_rib`). Takes over one reference.
-    fn file(&mut self, id: Id) {
+    /// `spot`: where the key is in the cache map at that index, when the
+    /// caller just looked (no change to that map since).
+    fn file(&mut self, id: Id, spot: Option<(usize, Spot)>) {
         let Some(change) = self.store.get(id) else { return };
         let family = change.family();
         let action = change.action;
@@ -327,7 +332,11 @@ impl AdjRibOut {
                     };
                     if let Some((_, map)) = self.seen.get_mut(at) {
                         store.retain(id);
-                        match map.insert(store, &self.key, id, &mut self.scratch) {
+                        let inserted = match spot {
+                            Some((i, spot)) if i == at => map.insert_at(spot, id),
+                            _ => map.insert(store, &self.key, id, &mut self.scratch),
+                        };
+                        match inserted {
                             Some(old) => store.release(old),
                             None => fresh = self.pending_in_cache,
                         }
@@ -491,7 +500,7 @@ impl AdjRibOut {
                 let Some(change) = self.store.get(id) else { continue };
                 change.key_bytes(&mut self.key);
                 self.store.retain(id);
-                self.file(id);
+                self.file(id, None);
             }
         }
         for change in gone.drain_values() {

@@ -117,7 +117,15 @@ pub struct IdMap {
     indexed: usize,
 }
 
+/// A key's place in an `IdMap`, from `IdMap::find`.
+#[derive(Debug)]
+pub struct Spot {
+    hash: u32,
+    probe: Probe,
+}
+
 /// Where a lookup ended: the cell holding the key, or the cell to fill.
+#[derive(Debug)]
 enum Probe {
     Found { cell: usize, pos: usize },
     Vacant { cell: usize },
@@ -240,12 +248,34 @@ impl IdMap {
     /// `d[key] = id`: an existing key keeps its place; the id it held is
     /// returned (its reference moves to the caller).
     pub fn insert(&mut self, store: &Store, key: &[u8], id: Id, scratch: &mut Vec<u8>) -> Option<Id> {
+        let spot = self.find(store, key, scratch);
+        self.insert_at(spot, id)
+    }
+
+    /// Where `key` is or would go, for a later `insert_at` with no store
+    /// change in between that touches this map: one probe where a caller
+    /// looks a key up and then assigns it (the adj-rib-out's cache check).
+    pub fn find(&mut self, store: &Store, key: &[u8], scratch: &mut Vec<u8>) -> Spot {
         self.index(store, scratch);
         let h = hash32(key);
         if (self.used + 1) * 4 > self.table.len() * 3 {
             self.rehash(table_size(self.live + 1));
         }
-        match self.probe(store, key, h, scratch) {
+        Spot { hash: h, probe: self.probe(store, key, h, scratch) }
+    }
+
+    /// The id at `spot`, if the key was there.
+    pub fn at(&self, spot: &Spot) -> Option<Id> {
+        match spot.probe {
+            Probe::Found { pos, .. } => self.order.get(pos).copied(),
+            Probe::Vacant { .. } => None,
+        }
+    }
+
+    /// `insert` at a `spot` from `find`.
+    pub fn insert_at(&mut self, spot: Spot, id: Id) -> Option<Id> {
+        let h = spot.hash;
+        match spot.probe {
             Probe::Found { pos, .. } => self.order.get_mut(pos).map(|slot| std::mem::replace(slot, id)),
             Probe::Vacant { cell } => {
                 let pos = self.order.len();

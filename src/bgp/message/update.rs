@@ -454,7 +454,7 @@ pub struct Packer {
     nlri: BytesMut,
     order: Vec<usize>,
     /// Sort keys computed once per route when every route is a prefix.
-    inet_keys: Vec<(InetSortKey, usize)>,
+    inet_keys: Vec<(InetSortKey, u32)>,
     key_a: BytesMut,
     key_b: BytesMut,
     classic: Vec<usize>,
@@ -489,13 +489,15 @@ impl Packer {
             self.inet_keys.clear();
             for &i in &self.order {
                 if let Nlri::Inet(n) = routes[i].nlri {
-                    self.inet_keys.push((InetSortKey::new(n), i));
+                    self.inet_keys.push((InetSortKey::new(n), i as u32));
                 }
             }
-            // Stable, as ExaBGP's `sorted`: equal keys keep their order.
-            self.inet_keys.sort_by_key(|k| k.0);
+            // Stable, as ExaBGP's `sorted`: equal keys keep their order,
+            // here by the index (an unstable sort needs no scratch buffer
+            // the size of the bucket).
+            self.inet_keys.sort_unstable();
             self.order.clear();
-            self.order.extend(self.inet_keys.iter().map(|&(_, i)| i));
+            self.order.extend(self.inet_keys.iter().map(|&(_, i)| i as usize));
         } else {
             let (mut ka, mut kb) = (std::mem::take(&mut self.key_a), std::mem::take(&mut self.key_b));
             self.order.sort_by(|&a, &b| cmp_index(routes[a].nlri, routes[b].nlri, &mut ka, &mut kb));
@@ -794,24 +796,34 @@ fn hex_min2(v: u16, out: &mut [u8; 8], at: usize) -> usize {
 }
 
 /// `cmp_index`'s order for prefixes, computed once: the family's key, then
-/// the prefix's.
+/// the prefix's. Kept small (one per route of a bucket is sorted).
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct InetSortKey {
-    family: ([u8; 8], usize),
-    prefix: ([u8; 22], usize),
+    family: [u8; 8],
+    family_len: u8,
+    prefix_len: u8,
+    prefix: [u8; 22],
 }
 
 impl InetSortKey {
     fn new(n: &crate::bgp::nlri::Inet) -> InetSortKey {
-        InetSortKey { family: family_key(n.family), prefix: inet_key(n) }
+        let (family, family_len) = family_key(n.family);
+        let (prefix, prefix_len) = inet_key(n);
+        InetSortKey { family, family_len: family_len as u8, prefix_len: prefix_len as u8, prefix }
+    }
+
+    fn family(&self) -> &[u8] {
+        self.family.get(..usize::from(self.family_len)).unwrap_or(&self.family)
+    }
+
+    fn prefix(&self) -> &[u8] {
+        self.prefix.get(..usize::from(self.prefix_len)).unwrap_or(&self.prefix)
     }
 }
 
 impl Ord for InetSortKey {
     fn cmp(&self, other: &InetSortKey) -> Ordering {
-        let (fa, la) = (&self.family.0, self.family.1);
-        let (fb, lb) = (&other.family.0, other.family.1);
-        fa[..la].cmp(&fb[..lb]).then_with(|| self.prefix.0[..self.prefix.1].cmp(&other.prefix.0[..other.prefix.1]))
+        self.family().cmp(other.family()).then_with(|| self.prefix().cmp(other.prefix()))
     }
 }
 

@@ -36,6 +36,11 @@ pub(crate) struct Draft {
 }
 
 impl Draft {
+    /// The route tags of a route made from this draft.
+    pub(crate) fn tags(&self) -> Option<Box<super::RouteTags>> {
+        super::RouteTags::boxed(self.watchdog.clone(), self.withdraw, self.name.clone())
+    }
+
     /// Add an attribute as the reference's `Attributes.add`: extended
     /// communities accumulate; for any other code the first value written
     /// stays and later ones are ignored.

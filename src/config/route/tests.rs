@@ -325,6 +325,22 @@ fn interning_and_next_hop_self() {
     assert!(Rc::ptr_eq(&r[0].attributes, &r[2].attributes));
 }
 
+#[test]
+fn tags_only_where_given() {
+    let text = format!(
+        "{HEAD} static {{\n  route 10.0.0.0/24 next-hop 1.2.3.4;\n  route 10.0.1.0/24 next-hop 1.2.3.4 watchdog dog withdraw;\n  route 10.0.2.0/24 next-hop 1.2.3.4 name web;\n }}\n}}\n"
+    );
+    let c = load_str("t", &text, &options()).unwrap();
+    let r = &c.neighbors[0].routes;
+    assert_eq!(r.len(), 3);
+    assert!(r[0].tags.is_none());
+    assert_eq!((r[0].watchdog(), r[0].withdraw(), r[0].name()), (None, false, None));
+    assert_eq!((r[1].watchdog(), r[1].withdraw(), r[1].name()), (Some("dog"), true, None));
+    assert_eq!((r[2].watchdog(), r[2].withdraw(), r[2].name()), (None, false, Some("web")));
+    // The rare tags cost one pointer per route (a million are kept).
+    assert!(std::mem::size_of::<Route>() <= 112, "{}", std::mem::size_of::<Route>());
+}
+
 fn rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
