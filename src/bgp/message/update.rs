@@ -136,22 +136,6 @@ impl Update {
         self.announced.iter().map(move |n| (n, classic)).chain(mp)
     }
 
-    /// The announces as ExaBGP reports them: with a link-local second
-    /// next-hop, its MP_REACH_NLRI decoder gives every NLRI once per address,
-    /// so the JSON and text list each route under both.
-    fn reported_announces(&self) -> impl Iterator<Item = (&Nlri, NextHop)> + '_ {
-        self.announces().flat_map(|(n, nh)| {
-            let (first, second) = match nh {
-                NextHop::Ipv6LinkLocal { global, link_local } => (
-                    NextHop::Ip(std::net::IpAddr::V6(global)),
-                    Some((n, NextHop::Ip(std::net::IpAddr::V6(link_local)))),
-                ),
-                other => (other, None),
-            };
-            std::iter::once((n, first)).chain(second)
-        })
-    }
-
     /// Every withdrawn route: the classic field, then MP_UNREACH_NLRI.
     pub fn withdraws(&self) -> impl Iterator<Item = &Nlri> + '_ {
         self.withdrawn.iter().chain(self.mp_unreach.iter().flat_map(|m| m.nlris.iter()))
@@ -218,44 +202,71 @@ impl Update {
             out.push_str(" }");
         }
 
-        // Announces grouped by family, then next-hop, in order of appearance.
-        let mut families: Vec<Family> = Vec::new();
-        for (n, _) in self.reported_announces() {
-            if !families.contains(&n.family()) {
-                families.push(n.family());
+        // Announces grouped by family, then next-hop, in order of first
+        // appearance in `reported_announces`; walked once to find the groups,
+        // then once per group over the fields themselves (usually one group).
+        let classic = self.attributes.next_hop().map_or(NextHop::None, NextHop::Ip);
+        let (mp_nlris, mp_first, mp_second) = match &self.mp_reach {
+            Some(m) => {
+                let (first, second) = reported_hops(m.nexthop);
+                (m.nlris.as_slice(), first, second)
+            }
+            None => (&[][..], NextHop::None, None),
+        };
+        let mut groups: Vec<(Family, NextHop)> = Vec::new();
+        for n in &self.announced {
+            add_group(&mut groups, n.family(), classic);
+        }
+        for n in mp_nlris {
+            let family = n.family();
+            add_group(&mut groups, family, mp_first);
+            if let Some(second) = mp_second {
+                add_group(&mut groups, family, second);
             }
         }
         let mut wrote_nlri = false;
-        if !families.is_empty() {
+        if !groups.is_empty() {
             if has_attributes {
                 out.push_str(", ");
             }
             out.push_str("\"announce\": { ");
-            let mut hops: Vec<NextHop> = Vec::new();
-            for (fi, family) in families.iter().enumerate() {
-                if fi > 0 {
+            for (gi, &(family, _)) in groups.iter().enumerate() {
+                if groups.get(..gi).is_some_and(|before| before.iter().any(|g| g.0 == family)) {
+                    continue; // written with the family's first group
+                }
+                if gi > 0 {
                     out.push_str(", ");
                 }
                 let _ = write!(out, "\"{family}\": {{ ");
-                hops.clear();
-                for (n, nh) in self.reported_announces() {
-                    if n.family() == *family && !hops.contains(&nh) {
-                        hops.push(nh);
-                    }
-                }
-                for (hi, hop) in hops.iter().enumerate() {
-                    if hi > 0 {
+                let mut first_hop = true;
+                for &(_, hop) in groups.iter().skip(gi).filter(|g| g.0 == family) {
+                    if !first_hop {
                         out.push_str(", ");
                     }
+                    first_hop = false;
                     let _ = write!(out, "\"{hop}\": [ ");
                     let mut first = true;
-                    for (n, nh) in self.reported_announces() {
-                        if n.family() == *family && nh == *hop {
-                            if !first {
-                                out.push_str(", ");
+                    let mut item = |n: &Nlri, out: &mut String| {
+                        if !first {
+                            out.push_str(", ");
+                        }
+                        first = false;
+                        nlri_json(n, &hop, compact, out);
+                    };
+                    if classic == hop {
+                        for n in self.announced.iter().filter(|n| n.family() == family) {
+                            item(n, out);
+                        }
+                    }
+                    let twice = mp_second == Some(hop);
+                    if mp_first == hop || twice {
+                        for n in mp_nlris.iter().filter(|n| n.family() == family) {
+                            if mp_first == hop {
+                                item(n, out);
                             }
-                            first = false;
-                            nlri_json(n, &nh, compact, out);
+                            if twice {
+                                item(n, out);
+                            }
                         }
                     }
                     out.push_str(" ]");
@@ -266,10 +277,12 @@ impl Update {
             wrote_nlri = true;
         }
 
+        let unreach: &[Nlri] = self.mp_unreach.as_ref().map_or(&[][..], |m| m.nlris.as_slice());
         let mut families: Vec<Family> = Vec::new();
-        for n in self.withdraws() {
-            if !families.contains(&n.family()) {
-                families.push(n.family());
+        for n in self.withdrawn.iter().chain(unreach) {
+            let family = n.family();
+            if families.last() != Some(&family) && !families.contains(&family) {
+                families.push(family);
             }
         }
         if !families.is_empty() {
@@ -283,7 +296,7 @@ impl Update {
                 }
                 let _ = write!(out, "\"{family}\": [ ");
                 let mut first = true;
-                for n in self.withdraws().filter(|n| n.family() == *family) {
+                for n in self.withdrawn.iter().chain(unreach).filter(|n| n.family() == *family) {
                     if !first {
                         out.push_str(", ");
                     }
@@ -337,6 +350,26 @@ impl Update {
                 }
             }
         }
+    }
+}
+
+/// The next-hop(s) an MP_REACH_NLRI's routes are reported under: with a
+/// link-local second next-hop, ExaBGP's decoder gives every NLRI once per
+/// address, so the JSON lists each route under both.
+fn reported_hops(nexthop: NextHop) -> (NextHop, Option<NextHop>) {
+    match nexthop {
+        NextHop::Ipv6LinkLocal { global, link_local } => (
+            NextHop::Ip(std::net::IpAddr::V6(global)),
+            Some(NextHop::Ip(std::net::IpAddr::V6(link_local))),
+        ),
+        other => (other, None),
+    }
+}
+
+/// Note a (family, next-hop) group of announces, if it is new.
+fn add_group(groups: &mut Vec<(Family, NextHop)>, family: Family, hop: NextHop) {
+    if groups.last() != Some(&(family, hop)) && !groups.contains(&(family, hop)) {
+        groups.push((family, hop));
     }
 }
 

@@ -151,11 +151,14 @@ impl Prefix {
             super::util::push_u32(out, u32::from(self.len));
             return;
         }
-        // IPv4: the digits go to a small buffer, then to `out` at once.
-        let mut buf = [0u8; 18];
+        // IPv4: the digits go to a small buffer, then to `out` at once. The
+        // buffer is aligned and checked whole (ASCII padding after the text),
+        // so `from_utf8` takes its word-at-a-time path instead of a loop per
+        // byte; only the text written is then appended.
+        let mut buf = Ascii32([b' '; 32]);
         let mut n = 0;
         let mut put = |b: u8| {
-            if let Some(slot) = buf.get_mut(n) {
+            if let Some(slot) = buf.0.get_mut(n) {
                 *slot = b;
                 n += 1;
             }
@@ -177,12 +180,16 @@ impl Prefix {
             put(b'0' + self.len / 10 % 10);
         }
         put(b'0' + self.len % 10);
-        // Only ASCII digits, dots and the slash were written.
-        if let Ok(text) = std::str::from_utf8(buf.get(..n).unwrap_or_default()) {
+        // Only ASCII digits, dots, the slash and the padding are there.
+        if let Some(text) = std::str::from_utf8(&buf.0).ok().and_then(|t| t.get(..n)) {
             out.push_str(text);
         }
     }
 }
+
+/// A text buffer aligned for `from_utf8`'s word-at-a-time ASCII check.
+#[repr(align(16))]
+struct Ascii32([u8; 32]);
 
 impl fmt::Display for Prefix {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

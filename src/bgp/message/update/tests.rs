@@ -759,3 +759,32 @@ fn family_key_is_python_hex() {
         }
     }
 }
+
+/// Announces grouped by family then next-hop, in order of first
+/// appearance; withdrawals by family: classic fields and MP ones mixed.
+#[test]
+fn json_groups_families_and_next_hops_in_order() {
+    let inet = |family: Family, s: &str| {
+        let (a, l) = s.split_once('/').unwrap();
+        Nlri::Inet(Inet { family, path_id: None, prefix: Prefix::new(a.parse().unwrap(), l.parse().unwrap()).unwrap() })
+    };
+    let v4 = |s: &str| inet(Family::IPV4_UNICAST, s);
+    let v6 = |s: &str| inet(Family::IPV6_UNICAST, s);
+    let u = Update {
+        withdrawn: vec![v4("10.9.0.0/16"), v4("10.8.0.0/16")],
+        announced: vec![],
+        mp_unreach: Some(MpUnreach { family: Family::IPV6_UNICAST, nlris: vec![v6("2001:db8:9::/48")] }),
+        mp_reach: Some(MpReach {
+            family: Family::IPV6_UNICAST,
+            nexthop: NextHop::Ipv6LinkLocal { global: "2001::1".parse().unwrap(), link_local: "fe80::1".parse().unwrap() },
+            nlris: vec![v6("2001:db8:1::/48"), v6("2001:db8:2::/48")],
+        }),
+        ..Update::default()
+    };
+    let mut j = String::new();
+    u.json_with(true, &mut j);
+    assert_eq!(
+        j,
+        r#"{ "update": { "announce": { "ipv6 unicast": { "2001::1": [ "2001:db8:1::/48", "2001:db8:2::/48" ], "fe80::1": [ "2001:db8:1::/48", "2001:db8:2::/48" ] } }, "withdraw": { "ipv4 unicast": [ "10.9.0.0/16", "10.8.0.0/16" ], "ipv6 unicast": [ "2001:db8:9::/48" ] } } }"#
+    );
+}
