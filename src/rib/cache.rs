@@ -6,12 +6,19 @@
 //! semantics: replacing a route keeps its place, withdrawing then
 //! re-announcing moves it to the end), and an open-addressing table of
 //! (32-bit hash, position) cells. Keys are not stored: a lookup compares
-//! the key of the route at a matching cell, computed from its NLRI.
+//! the key of the route at a matching cell, computed from its NLRI. The key
+//! of a unicast or multicast prefix (the bulk of any table) is a fixed
+//! array (path-id, length, address), built without allocating; other
+//! families use ExaBGP's index bytes (`Nlri::index`). Within one family
+//! both tell routes apart exactly as `Nlri::index` does.
 //!
 //! The keys come from peers, so the hash must resist crafted collisions:
-//! it is SipHash-1-3 keyed by a per-cache `RandomState` (std's
-//! `DefaultHasher`), computed once per route over the key's bytes; growing
-//! the table reuses the stored hashes instead of hashing every key again.
+//! it is SipHash-1-3 (std's `DefaultHasher` algorithm) with secret random
+//! keys per cache, computed once per route over 16 octets (an IPv4 prefix)
+//! or the key's bytes. It is written out here for whole keys because std's
+//! streaming hasher cost twice as much per route; growing the table reuses
+//! the stored hashes instead of hashing every key again. A seeded multiply
+//! hasher would be cheaper still, but resists crafted collisions far less.
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
@@ -23,22 +30,156 @@ use crate::bgp::nlri::Nlri;
 use super::change::Change;
 use super::pyset;
 
-/// A free table cell.
-const EMPTY: u64 = u64::MAX;
+/// A free table cell (zero: a new table is zeroed memory, not written).
+const EMPTY: u64 = 0;
 /// A cell whose route was removed (probing goes on past it).
-const TOMB: u64 = u64::MAX - 1;
+const TOMB: u64 = 1;
+/// Live cells hold `hash << 32 | (slot + SLOT_BASE)`, never EMPTY or TOMB.
+const SLOT_BASE: u64 = 2;
 
+fn live(cell: u64) -> bool {
+    cell & 0xffff_ffff >= SLOT_BASE
+}
+
+fn cell_slot(cell: u64) -> usize {
+    ((cell & 0xffff_ffff) - SLOT_BASE) as usize
+}
+
+fn make_cell(h: u32, slot: usize) -> u64 {
+    (h as u64) << 32 | (slot as u64 + SLOT_BASE)
+}
+
+/// A route's key within its family's table.
 #[derive(Debug, Default)]
+struct Key {
+    /// A prefix: path-id flag and id, length, address (zero-padded).
+    inet: Option<[u8; 22]>,
+    /// Any other NLRI: its index bytes.
+    bytes: Vec<u8>,
+}
+
+impl Key {
+    fn set(&mut self, nlri: &Nlri) {
+        match nlri {
+            Nlri::Inet(n) => {
+                let mut k = [0u8; 22];
+                if let Some(id) = n.path_id {
+                    k[0] = 1;
+                    k[1..5].copy_from_slice(&id.to_be_bytes());
+                }
+                k[5] = n.prefix.len();
+                let addr = n.prefix.packed_addr();
+                if let Some(dst) = k.get_mut(6..6 + addr.len()) {
+                    dst.copy_from_slice(addr);
+                }
+                self.inet = Some(k);
+            }
+            other => {
+                self.inet = None;
+                self.bytes.clear();
+                other.index(&mut self.bytes);
+            }
+        }
+    }
+
+    fn same(&self, other: &Key) -> bool {
+        match (&self.inet, &other.inet) {
+            (Some(a), Some(b)) => a == b,
+            (None, None) => self.bytes == other.bytes,
+            _ => false,
+        }
+    }
+
+    fn hash(&self, keys: (u64, u64)) -> u32 {
+        let h = match &self.inet {
+            // The last six octets are only set for IPv6.
+            Some(k) => match k.get(16..).is_some_and(|rest| rest.iter().all(|&b| b == 0)) {
+                true => sip13(keys, k.get(..16).unwrap_or(k)),
+                false => sip13(keys, k),
+            },
+            None => sip13(keys, &self.bytes),
+        };
+        (h >> 32) as u32
+    }
+}
+
+/// SipHash-1-3 of `data` under the 128-bit key `(k0, k1)`.
+fn sip13((k0, k1): (u64, u64), data: &[u8]) -> u64 {
+    let mut v = [
+        k0 ^ 0x736f_6d65_7073_6575,
+        k1 ^ 0x646f_7261_6e64_6f6d,
+        k0 ^ 0x6c79_6765_6e65_7261,
+        k1 ^ 0x7465_6462_7974_6573,
+    ];
+    fn round(v: &mut [u64; 4]) {
+        v[0] = v[0].wrapping_add(v[1]);
+        v[1] = v[1].rotate_left(13) ^ v[0];
+        v[0] = v[0].rotate_left(32);
+        v[2] = v[2].wrapping_add(v[3]);
+        v[3] = v[3].rotate_left(16) ^ v[2];
+        v[0] = v[0].wrapping_add(v[3]);
+        v[3] = v[3].rotate_left(21) ^ v[0];
+        v[2] = v[2].wrapping_add(v[1]);
+        v[1] = v[1].rotate_left(17) ^ v[2];
+        v[2] = v[2].rotate_left(32);
+    }
+    let compress = |v: &mut [u64; 4], m: u64| {
+        v[3] ^= m;
+        round(v);
+        v[0] ^= m;
+    };
+    let mut chunks = data.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        compress(&mut v, u64::from_le_bytes(w));
+    }
+    let mut w = [0u8; 8];
+    let rest = chunks.remainder();
+    w[..rest.len()].copy_from_slice(rest);
+    compress(&mut v, u64::from_le_bytes(w) | (data.len() as u64) << 56);
+    v[2] ^= 0xff;
+    round(&mut v);
+    round(&mut v);
+    round(&mut v);
+    v[0] ^ v[1] ^ v[2] ^ v[3]
+}
+
+/// Two secret words from std's per-process random keys.
+fn random_keys() -> (u64, u64) {
+    let state = RandomState::new();
+    let mut a = state.build_hasher();
+    a.write_u8(0);
+    let mut b = state.build_hasher();
+    b.write_u8(1);
+    (a.finish(), b.finish())
+}
+
+impl Default for Cache {
+    fn default() -> Cache {
+        Cache {
+            enabled: false,
+            families: Vec::new(),
+            seen: Vec::new(),
+            keys: random_keys(),
+            key: Key::default(),
+            other: Key::default(),
+        }
+    }
+}
+
+#[derive(Debug)]
 pub struct Cache {
     enabled: bool,
     /// The neighbor's families, in its configuration order.
     pub families: Vec<Family>,
     /// Per family, in order of first use.
     seen: Vec<Routes>,
-    hasher: RandomState,
+    /// The SipHash key.
+    keys: (u64, u64),
     /// The key looked up, and the key of a route it is compared with.
-    key: Vec<u8>,
-    other: Vec<u8>,
+    key: Key,
+    other: Key,
 }
 
 /// The routes of one family.
@@ -47,7 +188,7 @@ struct Routes {
     family: Family,
     /// Insertion order; `None` where a route was removed.
     slots: Vec<Option<Change>>,
-    /// `hash << 32 | slot`, or EMPTY / TOMB.
+    /// `make_cell(hash, slot)`, or EMPTY / TOMB.
     table: Vec<u64>,
     live: usize,
     /// Live cells plus tombstones.
@@ -65,6 +206,12 @@ fn home(h: u32, len: usize) -> usize {
     ((h as u64 * len as u64) >> 32) as usize
 }
 
+/// Cells for `n` routes: a table grows when half full (linear probing
+/// gets long past that), so this leaves room for as many again.
+fn table_size(n: usize) -> usize {
+    n.max(16) * 4
+}
+
 fn next(i: usize, len: usize) -> usize {
     if i + 1 >= len {
         0
@@ -78,7 +225,7 @@ impl Routes {
         Routes { family, slots: Vec::new(), table: Vec::new(), live: 0, used: 0 }
     }
 
-    fn probe(&self, key: &[u8], h: u32, other: &mut Vec<u8>) -> Probe {
+    fn probe(&self, key: &Key, h: u32, other: &mut Key) -> Probe {
         let len = self.table.len();
         if len == 0 {
             return Probe::Vacant { cell: usize::MAX };
@@ -93,10 +240,10 @@ impl Routes {
             if cell == TOMB {
                 first_tomb.get_or_insert(i);
             } else if (cell >> 32) as u32 == h {
-                let slot = (cell & 0xffff_ffff) as usize;
+                let slot = cell_slot(cell);
                 if let Some(Some(c)) = self.slots.get(slot) {
-                    c.key_bytes(other);
-                    if other.as_slice() == key {
+                    other.set(&c.nlri);
+                    if other.same(key) {
                         return Probe::Found { cell: i, slot };
                     }
                 }
@@ -106,7 +253,7 @@ impl Routes {
         Probe::Vacant { cell: first_tomb.unwrap_or(usize::MAX) }
     }
 
-    fn get(&self, key: &[u8], h: u32, other: &mut Vec<u8>) -> Option<&Change> {
+    fn get(&self, key: &Key, h: u32, other: &mut Key) -> Option<&Change> {
         match self.probe(key, h, other) {
             Probe::Found { slot, .. } => self.slots.get(slot).and_then(Option::as_ref),
             Probe::Vacant { .. } => None,
@@ -114,9 +261,9 @@ impl Routes {
     }
 
     /// `d[key] = change`: an existing key keeps its place.
-    fn insert(&mut self, key: &[u8], h: u32, change: Change, other: &mut Vec<u8>) {
-        if (self.used + 1) * 4 > self.table.len() * 3 {
-            self.rehash((self.live + 1).max(16) * 2);
+    fn insert(&mut self, key: &Key, h: u32, change: Change, other: &mut Key) {
+        if (self.used + 1) * 2 > self.table.len() {
+            self.rehash(table_size(self.live + 1));
         }
         match self.probe(key, h, other) {
             Probe::Found { slot, .. } => {
@@ -130,7 +277,7 @@ impl Routes {
                     if *c == EMPTY {
                         self.used += 1;
                     }
-                    *c = (h as u64) << 32 | slot as u64;
+                    *c = make_cell(h, slot);
                     self.slots.push(Some(change));
                     self.live += 1;
                 }
@@ -139,7 +286,7 @@ impl Routes {
     }
 
     /// `d.pop(key, None)`.
-    fn remove(&mut self, key: &[u8], h: u32, other: &mut Vec<u8>) {
+    fn remove(&mut self, key: &Key, h: u32, other: &mut Key) {
         let Probe::Found { cell, slot } = self.probe(key, h, other) else { return };
         if let Some(c) = self.table.get_mut(cell) {
             *c = TOMB;
@@ -166,12 +313,12 @@ impl Routes {
         }
         self.slots.retain(Option::is_some);
         for c in self.table.iter_mut() {
-            if *c < TOMB {
-                let slot = (*c & 0xffff_ffff) as usize;
-                *c = (*c & !0xffff_ffff) | remap.get(slot).copied().unwrap_or(0);
+            if live(*c) {
+                let slot = remap.get(cell_slot(*c)).copied().unwrap_or(0);
+                *c = make_cell((*c >> 32) as u32, slot as usize);
             }
         }
-        self.rehash((self.live + 1).max(16) * 2);
+        self.rehash(table_size(self.live));
     }
 
     /// A table of `size` cells holding the live entries, without tombstones.
@@ -179,7 +326,7 @@ impl Routes {
         let old = std::mem::replace(&mut self.table, vec![EMPTY; size]);
         self.used = 0;
         for c in old {
-            if c >= TOMB {
+            if !live(c) {
                 continue;
             }
             let mut i = home((c >> 32) as u32, size);
@@ -249,13 +396,10 @@ impl Cache {
             .filter(move |c| withdrawals || c.action == Action::Announce)
     }
 
-    /// The key bytes of `nlri` in `self.key` and their hash.
+    /// The key of `nlri` in `self.key`, and its hash.
     fn hash_key(&mut self, nlri: &Nlri) -> u32 {
-        self.key.clear();
-        nlri.index(&mut self.key);
-        let mut h = self.hasher.build_hasher();
-        h.write(&self.key);
-        (h.finish() >> 32) as u32
+        self.key.set(nlri);
+        self.key.hash(self.keys)
     }
 
     /// The route held for `nlri`, if any.
@@ -391,6 +535,18 @@ mod tests {
     }
 
     #[test]
+    fn sip13_is_std_siphash() {
+        // std's `DefaultHasher::new()` is SipHash-1-3 under the zero key.
+        let data: Vec<u8> = (0..40u8).map(|i| i.wrapping_mul(37)).collect();
+        for len in 0..=data.len() {
+            let mut std = std::collections::hash_map::DefaultHasher::new();
+            std.write(&data[..len]);
+            assert_eq!(sip13((0, 0), &data[..len]), std.finish(), "{len}");
+        }
+        assert_ne!(random_keys(), random_keys());
+    }
+
+    #[test]
     fn disabled_keeps_nothing() {
         let mut c = Cache::new(false, vec![Family::IPV4_UNICAST]);
         c.insert(announce(v4(0x0a00_0000, 24), 1));
@@ -412,5 +568,32 @@ mod tests {
         assert_eq!(c.cached_changes(Some(&[Family::IPV4_MULTICAST]), false).count(), 1);
         c.delete_cached_family(&[Family::IPV4_UNICAST]);
         assert_eq!(held(&c), vec![v4(0x0a00_0000, 24)]);
+    }
+
+    #[test]
+    fn path_ids_and_ipv6_are_keys() {
+        let mut c = Cache::new(true, vec![Family::IPV4_UNICAST, Family::IPV6_UNICAST]);
+        let with_id = |id: Option<u32>| {
+            let mut n = v4(0x0a00_0000, 24);
+            if let Nlri::Inet(i) = &mut n {
+                i.path_id = id;
+            }
+            n
+        };
+        c.insert(announce(with_id(None), 1));
+        c.insert(announce(with_id(Some(1)), 1));
+        c.insert(announce(with_id(Some(2)), 1));
+        c.insert(announce(with_id(Some(1)), 2));
+        assert_eq!(c.len(), 3);
+        let v6 = |s: &str, len: u8| {
+            Nlri::Inet(Inet { family: Family::IPV6_UNICAST, path_id: None, prefix: Prefix::new(s.parse().unwrap(), len).unwrap() })
+        };
+        c.insert(announce(v6("2001:db8::", 32), 1));
+        c.insert(announce(v6("2001:db8:0:0:1::", 80), 1));
+        c.insert(announce(v6("2001:db8::", 32), 3));
+        assert_eq!(c.len(), 5);
+        c.remove(&v6("2001:db8:0:0:1::", 80));
+        assert_eq!(c.cached_changes(Some(&[Family::IPV6_UNICAST]), false).count(), 1);
+        assert!(c.get(&v6("2001:db8::", 32)).is_some());
     }
 }

@@ -151,40 +151,55 @@ impl Prefix {
             super::util::push_u32(out, u32::from(self.len));
             return;
         }
-        // IPv4: the digits go to a small buffer, then to `out` at once. The
-        // buffer is aligned and checked whole (ASCII padding after the text),
-        // so `from_utf8` takes its word-at-a-time path instead of a loop per
-        // byte; only the text written is then appended.
+        // IPv4: the digits go to a small buffer, then to `out` at once. Each
+        // octet is four octets of a table (its digits, a dot, padding); the
+        // buffer is aligned and checked whole (ASCII padding after the
+        // text), so `from_utf8` takes its word-at-a-time path.
         let mut buf = Ascii32([b' '; 32]);
         let mut n = 0;
-        let mut put = |b: u8| {
-            if let Some(slot) = buf.0.get_mut(n) {
-                *slot = b;
-                n += 1;
+        for &octet in self.addr.iter().take(4) {
+            let (text, len) = OCTETS.get(octet as usize).copied().unwrap_or(([b'0', b'.', b' ', b' '], 2));
+            if let Some(dst) = buf.0.get_mut(n..n + 4) {
+                dst.copy_from_slice(&text);
             }
-        };
-        for (i, &octet) in self.addr.iter().take(4).enumerate() {
-            if i > 0 {
-                put(b'.');
-            }
-            if octet >= 100 {
-                put(b'0' + octet / 100);
-            }
-            if octet >= 10 {
-                put(b'0' + octet / 10 % 10);
-            }
-            put(b'0' + octet % 10);
+            n += len;
         }
-        put(b'/');
-        if self.len >= 10 {
-            put(b'0' + self.len / 10 % 10);
+        // The last dot becomes the slash, then the length's digits.
+        if let Some(slash) = buf.0.get_mut(n.wrapping_sub(1)) {
+            *slash = b'/';
         }
-        put(b'0' + self.len % 10);
+        let (text, len) = OCTETS.get(self.len as usize).copied().unwrap_or(([b'0', b'.', b' ', b' '], 2));
+        if let Some(dst) = buf.0.get_mut(n..n + 4) {
+            dst.copy_from_slice(&text);
+        }
+        n += len - 1;
         // Only ASCII digits, dots, the slash and the padding are there.
         if let Some(text) = std::str::from_utf8(&buf.0).ok().and_then(|t| t.get(..n)) {
             out.push_str(text);
         }
     }
+}
+
+/// Each octet's decimal digits then a dot, padded to four, and how many of
+/// those are text (digits and dot).
+const OCTETS: [([u8; 4], usize); 256] = octet_table();
+
+const fn octet_table() -> [([u8; 4], usize); 256] {
+    let mut table = [([b' '; 4], 0); 256];
+    let mut i = 0;
+    while i < 256 {
+        let v = i as u8;
+        let (h, t, u) = (b'0' + v / 100, b'0' + v / 10 % 10, b'0' + v % 10);
+        table[i] = if v >= 100 {
+            ([h, t, u, b'.'], 4)
+        } else if v >= 10 {
+            ([t, u, b'.', b' '], 3)
+        } else {
+            ([u, b'.', b' ', b' '], 2)
+        };
+        i += 1;
+    }
+    table
 }
 
 /// A text buffer aligned for `from_utf8`'s word-at-a-time ASCII check.
