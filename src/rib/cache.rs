@@ -134,10 +134,13 @@ fn sip13((k0, k1): (u64, u64), data: &[u8]) -> u64 {
         w.copy_from_slice(c);
         compress(&mut v, u64::from_le_bytes(w));
     }
-    let mut w = [0u8; 8];
-    let rest = chunks.remainder();
-    w[..rest.len()].copy_from_slice(rest);
-    compress(&mut v, u64::from_le_bytes(w) | (data.len() as u64) << 56);
+    // The last 0-7 octets, little-endian, with the length in the top octet
+    // (byte by byte: a copy of variable size would be a call).
+    let mut last = (data.len() as u64) << 56;
+    for (i, &b) in chunks.remainder().iter().enumerate() {
+        last |= (b as u64) << (8 * i);
+    }
+    compress(&mut v, last);
     v[2] ^= 0xff;
     round(&mut v);
     round(&mut v);

@@ -214,16 +214,30 @@ impl Update {
             None => (&[][..], NextHop::None, None),
         };
         let mut groups: Vec<(Family, NextHop)> = Vec::new();
+        let mut last = None;
         for n in &self.announced {
-            add_group(&mut groups, n.family(), classic);
+            let family = n.family();
+            if last != Some(family) {
+                last = Some(family);
+                add_group(&mut groups, family, classic);
+            }
         }
+        let mut last = None;
         for n in mp_nlris {
             let family = n.family();
+            if last == Some(family) {
+                continue; // its groups are in already
+            }
+            last = Some(family);
             add_group(&mut groups, family, mp_first);
             if let Some(second) = mp_second {
                 add_group(&mut groups, family, second);
             }
         }
+        // The text of plain IPv4 prefixes, a list at a time (see `Items`),
+        // sized for the longest list so that it is allocated once.
+        let longest = (self.announced.len() + mp_nlris.len()).max(self.withdrawn.len() + self.mp_unreach.as_ref().map_or(0, |m| m.nlris.len()));
+        let mut bytes = Vec::with_capacity(longest * 32);
         let mut wrote_nlri = false;
         if !groups.is_empty() {
             if has_attributes {
@@ -245,30 +259,24 @@ impl Update {
                     }
                     first_hop = false;
                     let _ = write!(out, "\"{hop}\": [ ");
-                    let mut first = true;
-                    let mut item = |n: &Nlri, out: &mut String| {
-                        if !first {
-                            out.push_str(", ");
-                        }
-                        first = false;
-                        nlri_json(n, &hop, compact, out);
-                    };
+                    let mut items = Items::new(compact, &mut bytes);
                     if classic == hop {
                         for n in self.announced.iter().filter(|n| n.family() == family) {
-                            item(n, out);
+                            items.push(n, &hop, out);
                         }
                     }
                     let twice = mp_second == Some(hop);
                     if mp_first == hop || twice {
                         for n in mp_nlris.iter().filter(|n| n.family() == family) {
                             if mp_first == hop {
-                                item(n, out);
+                                items.push(n, &hop, out);
                             }
                             if twice {
-                                item(n, out);
+                                items.push(n, &hop, out);
                             }
                         }
                     }
+                    items.flush(out);
                     out.push_str(" ]");
                 }
                 out.push_str(" }");
@@ -295,14 +303,11 @@ impl Update {
                     out.push_str(", ");
                 }
                 let _ = write!(out, "\"{family}\": [ ");
-                let mut first = true;
+                let mut items = Items::new(compact, &mut bytes);
                 for n in self.withdrawn.iter().chain(unreach).filter(|n| n.family() == *family) {
-                    if !first {
-                        out.push_str(", ");
-                    }
-                    first = false;
-                    nlri_json(n, &NextHop::None, compact, out);
+                    items.push(n, &NextHop::None, out);
                 }
+                items.flush(out);
                 out.push_str(" ]");
             }
             out.push_str(" }");
@@ -370,6 +375,73 @@ fn reported_hops(nexthop: NextHop) -> (NextHop, Option<NextHop>) {
 fn add_group(groups: &mut Vec<(Family, NextHop)>, family: Family, hop: NextHop) {
     if groups.last() != Some(&(family, hop)) && !groups.contains(&(family, hop)) {
         groups.push((family, hop));
+    }
+}
+
+/// The items of one announce or withdraw list. A plain IPv4 prefix (the
+/// bulk of a table) is written to `bytes` and that text is checked as
+/// UTF-8 once per run of them rather than once per prefix; any other NLRI
+/// goes through `nlri_json`. The output is the same either way.
+struct Items<'a> {
+    compact: bool,
+    first: bool,
+    /// The last item is a prefix in `bytes` whose closing is not written.
+    open: bool,
+    bytes: &'a mut Vec<u8>,
+}
+
+impl<'a> Items<'a> {
+    fn new(compact: bool, bytes: &'a mut Vec<u8>) -> Items<'a> {
+        bytes.clear();
+        Items { compact, first: true, open: false, bytes }
+    }
+
+    fn push(&mut self, n: &Nlri, nexthop: &NextHop, out: &mut String) {
+        if let Nlri::Inet(inet) = n {
+            if inet.path_id.is_none() && inet.prefix.afi() == Afi::IPV4 {
+                // Two copies per prefix, of constant sizes.
+                match self.compact {
+                    true => self.prefix::<true>(&inet.prefix),
+                    false => self.prefix::<false>(&inet.prefix),
+                }
+                return;
+            }
+        }
+        self.flush(out);
+        if !self.first {
+            out.push_str(", ");
+        }
+        self.first = false;
+        nlri_json(n, nexthop, self.compact, out);
+    }
+
+    /// `{ "nlri": "<prefix>" }`, or `"<prefix>"` when `COMPACT`.
+    fn prefix<const COMPACT: bool>(&mut self, prefix: &crate::bgp::nlri::Prefix) {
+        let open: &[u8] = if COMPACT { b"\"" } else { b"{ \"nlri\": \"" };
+        let between: &[u8] = if COMPACT { b"\", \"" } else { b"\" }, { \"nlri\": \"" };
+        let separated: &[u8] = if COMPACT { b", \"" } else { b", { \"nlri\": \"" };
+        match (self.open, self.first) {
+            (true, _) => self.bytes.extend_from_slice(between),
+            (false, true) => self.bytes.extend_from_slice(open),
+            (false, false) => self.bytes.extend_from_slice(separated),
+        }
+        prefix.push_text_bytes(self.bytes);
+        self.open = true;
+        self.first = false;
+    }
+
+    /// Write the batched text (at the end of the list, or before an item
+    /// written otherwise).
+    fn flush(&mut self, out: &mut String) {
+        if self.open {
+            self.bytes.extend_from_slice(if self.compact { b"\"" } else { b"\" }" });
+            self.open = false;
+        }
+        // Only ASCII was written, so this never fails.
+        if let Ok(text) = std::str::from_utf8(self.bytes) {
+            out.push_str(text);
+        }
+        self.bytes.clear();
     }
 }
 

@@ -151,34 +151,57 @@ impl Prefix {
             super::util::push_u32(out, u32::from(self.len));
             return;
         }
-        // IPv4: the digits go to a small buffer, then to `out` at once. Each
-        // octet is four octets of a table (its digits, a dot, padding); the
-        // buffer is aligned and checked whole (ASCII padding after the
-        // text), so `from_utf8` takes its word-at-a-time path.
-        let mut buf = Ascii32([b' '; 32]);
+        // IPv4: the text goes to an aligned buffer, checked whole (NUL
+        // padding after the text), so `from_utf8` takes its word-at-a-time
+        // path; only the text written is then appended.
+        let mut buf = Ascii32([0u8; 32]);
+        let n = self.ipv4_text(&mut buf.0);
+        if let Some(text) = std::str::from_utf8(&buf.0).ok().and_then(|t| t.get(..n)) {
+            out.push_str(text);
+        }
+    }
+
+    /// Append an IPv4 prefix's text as bytes (ASCII), for writers that
+    /// check a whole batch of text once; `false` (nothing written) for IPv6.
+    pub fn push_text_bytes(&self, out: &mut Vec<u8>) -> bool {
+        if self.v6 {
+            return false;
+        }
+        let mut buf = [0u8; 32];
+        let n = self.ipv4_text(&mut buf);
+        // A copy of constant size (no call), then the padding cut off.
+        let keep = out.len() + n;
+        out.extend_from_slice(&buf);
+        out.truncate(keep);
+        true
+    }
+
+    /// Write an IPv4 prefix's text at the start of `buf`; its length. Each
+    /// octet is four octets of a table (its digits, a dot, padding).
+    fn ipv4_text(&self, buf: &mut [u8; 32]) -> usize {
         let mut n = 0;
         for &octet in self.addr.iter().take(4) {
             let (text, len) = OCTETS.get(octet as usize).copied().unwrap_or(([b'0', b'.', b' ', b' '], 2));
-            if let Some(dst) = buf.0.get_mut(n..n + 4) {
+            if let Some(dst) = buf.get_mut(n..n + 4) {
                 dst.copy_from_slice(&text);
             }
             n += len;
         }
         // The last dot becomes the slash, then the length's digits.
-        if let Some(slash) = buf.0.get_mut(n.wrapping_sub(1)) {
+        if let Some(slash) = buf.get_mut(n.wrapping_sub(1)) {
             *slash = b'/';
         }
         let (text, len) = OCTETS.get(self.len as usize).copied().unwrap_or(([b'0', b'.', b' ', b' '], 2));
-        if let Some(dst) = buf.0.get_mut(n..n + 4) {
+        if let Some(dst) = buf.get_mut(n..n + 4) {
             dst.copy_from_slice(&text);
         }
-        n += len - 1;
-        // Only ASCII digits, dots, the slash and the padding are there.
-        if let Some(text) = std::str::from_utf8(&buf.0).ok().and_then(|t| t.get(..n)) {
-            out.push_str(text);
-        }
+        n + len - 1
     }
 }
+
+/// A text buffer aligned for `from_utf8`'s word-at-a-time ASCII check.
+#[repr(align(16))]
+struct Ascii32([u8; 32]);
 
 /// Each octet's decimal digits then a dot, padded to four, and how many of
 /// those are text (digits and dot).
@@ -201,10 +224,6 @@ const fn octet_table() -> [([u8; 4], usize); 256] {
     }
     table
 }
-
-/// A text buffer aligned for `from_utf8`'s word-at-a-time ASCII check.
-#[repr(align(16))]
-struct Ascii32([u8; 32]);
 
 impl fmt::Display for Prefix {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -241,6 +260,15 @@ mod tests {
         out.clear();
         p.push_text(&mut out);
         assert_eq!(out, "2001:db8::/48");
+        let mut bytes = Vec::new();
+        assert!(!p.push_text_bytes(&mut bytes));
+        assert!(bytes.is_empty());
+        for len in [0u8, 7, 9, 10, 24, 32] {
+            let p = Prefix::new("255.10.0.0".parse().unwrap(), len).unwrap();
+            bytes.clear();
+            assert!(p.push_text_bytes(&mut bytes));
+            assert_eq!(String::from_utf8(bytes.clone()).unwrap(), p.to_string());
+        }
     }
 
     #[test]
