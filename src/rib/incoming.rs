@@ -51,23 +51,21 @@ impl AdjRibIn {
         for n in &withdrawn {
             self.cache.remove(n);
         }
-        for n in announced {
-            self.cache.insert(Change::announce(n, classic, attributes.clone()));
-        }
+        self.cache.insert_routes(announced, classic, &attributes);
         for n in mp_unreach.iter().flat_map(|m| m.nlris.iter()) {
             self.cache.remove(n);
         }
         if let Some(m) = mp_reach {
-            for n in m.nlris {
-                match m.nexthop {
-                    // ExaBGP decodes such an NLRI once per address: the
-                    // link-local one is kept (in the first one's place).
-                    NextHop::Ipv6LinkLocal { global, link_local } => {
+            match m.nexthop {
+                // ExaBGP decodes such an NLRI once per address: the
+                // link-local one is kept (in the first one's place).
+                NextHop::Ipv6LinkLocal { global, link_local } => {
+                    for n in m.nlris {
                         self.cache.insert(Change::announce(n.clone(), NextHop::Ip(global.into()), attributes.clone()));
                         self.cache.insert(Change::announce(n, NextHop::Ip(link_local.into()), attributes.clone()));
                     }
-                    nexthop => self.cache.insert(Change::announce(n, nexthop, attributes.clone())),
                 }
+                nexthop => self.cache.insert_routes(m.nlris, nexthop, &attributes),
             }
         }
     }
