@@ -59,10 +59,14 @@ struct Key {
     inet: Option<[u8; 22]>,
     /// Any other NLRI: its index bytes.
     bytes: Vec<u8>,
+    /// Not built yet for the NLRI looked up (built on the first hash match:
+    /// most inserts never compare keys).
+    stale: bool,
 }
 
 impl Key {
     fn set(&mut self, nlri: &Nlri) {
+        self.stale = false;
         match nlri {
             Nlri::Inet(n) => {
                 let mut k = [0u8; 22];
@@ -234,7 +238,7 @@ impl Routes {
         Routes { family, slots: Vec::new(), table: Vec::new(), live: 0, used: 0 }
     }
 
-    fn probe(&self, key: &Key, h: u32, other: &mut Key) -> Probe {
+    fn probe(&self, nlri: &Nlri, key: &mut Key, h: u32, other: &mut Key) -> Probe {
         let len = self.table.len();
         if len == 0 {
             return Probe::Vacant { cell: usize::MAX };
@@ -251,6 +255,9 @@ impl Routes {
             } else if (cell >> 32) as u32 == h {
                 let slot = cell_slot(cell);
                 if let Some(Some(c)) = self.slots.get(slot) {
+                    if key.stale {
+                        key.set(nlri);
+                    }
                     other.set(&c.nlri);
                     if other.same(key) {
                         return Probe::Found { cell: i, slot };
@@ -262,8 +269,8 @@ impl Routes {
         Probe::Vacant { cell: first_tomb.unwrap_or(usize::MAX) }
     }
 
-    fn get(&self, key: &Key, h: u32, other: &mut Key) -> Option<&Change> {
-        match self.probe(key, h, other) {
+    fn get(&self, nlri: &Nlri, key: &mut Key, h: u32, other: &mut Key) -> Option<&Change> {
+        match self.probe(nlri, key, h, other) {
             Probe::Found { slot, .. } => self.slots.get(slot).and_then(Option::as_ref),
             Probe::Vacant { .. } => None,
         }
@@ -278,11 +285,11 @@ impl Routes {
     }
 
     /// `d[key] = change`: an existing key keeps its place.
-    fn insert(&mut self, key: &Key, h: u32, change: Change, other: &mut Key) {
+    fn insert(&mut self, key: &mut Key, h: u32, change: Change, other: &mut Key) {
         if (self.used + 1) * 2 > self.table.len() {
             self.rehash(table_size(self.live + 1));
         }
-        match self.probe(key, h, other) {
+        match self.probe(&change.nlri, key, h, other) {
             Probe::Found { slot, .. } => {
                 if let Some(s) = self.slots.get_mut(slot) {
                     *s = Some(change);
@@ -303,8 +310,8 @@ impl Routes {
     }
 
     /// `d.pop(key, None)`.
-    fn remove(&mut self, key: &Key, h: u32, other: &mut Key) {
-        let Probe::Found { cell, slot } = self.probe(key, h, other) else { return };
+    fn remove(&mut self, nlri: &Nlri, key: &mut Key, h: u32, other: &mut Key) {
+        let Probe::Found { cell, slot } = self.probe(nlri, key, h, other) else { return };
         if let Some(c) = self.table.get_mut(cell) {
             *c = TOMB;
         }
@@ -424,7 +431,7 @@ impl Cache {
         let h = self.hash_key(nlri);
         let family = nlri.family();
         let routes = self.seen.iter().find(|r| r.family == family)?;
-        routes.get(&self.key, h, &mut self.other)
+        routes.get(nlri, &mut self.key, h, &mut self.other)
     }
 
     /// Record an announce (replacing the route of the same key, which keeps
@@ -454,7 +461,7 @@ impl Cache {
             }
         };
         if let Some(routes) = self.seen.get_mut(i) {
-            routes.insert(&self.key, h, change, &mut self.other);
+            routes.insert(&mut self.key, h, change, &mut self.other);
         }
     }
 
@@ -495,8 +502,9 @@ impl Cache {
             let change = Change::announce(n, nexthop, attributes.clone());
             match self.seen.get_mut(i).filter(|r| r.family == change.family()) {
                 Some(routes) => {
-                    self.key.set(&change.nlri);
-                    routes.insert(&self.key, h, change, &mut self.other);
+                    // Its key is built only if a hash matches.
+                    self.key.stale = true;
+                    routes.insert(&mut self.key, h, change, &mut self.other);
                 }
                 // Another family in the same field: the one-by-one path.
                 None => self.insert(change),
@@ -516,7 +524,7 @@ impl Cache {
         }
         let h = self.hash_key(nlri);
         if let Some(routes) = self.seen.iter_mut().find(|r| r.family == family) {
-            routes.remove(&self.key, h, &mut self.other);
+            routes.remove(nlri, &mut self.key, h, &mut self.other);
         }
     }
 }

@@ -798,7 +798,7 @@ fn json_lists_mixing_fast_and_other_items() {
         Nlri::Inet(Inet { family, path_id, prefix: Prefix::new(a.parse().unwrap(), l.parse().unwrap()).unwrap() })
     };
     let v4 = Family::IPV4_UNICAST;
-    let list = vec![
+    let list = [
         inet(v4, "10.0.0.0/8", Some(7)),
         inet(v4, "10.1.0.0/16", None),
         inet(v4, "10.2.0.0/16", None),
