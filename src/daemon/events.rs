@@ -2,6 +2,7 @@
 //! subscriptions from the neighbor's `api` blocks, one JSON counter per
 //! neighbor shared by its helpers, the process's encoder for each line.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
 use std::rc::Rc;
@@ -80,6 +81,12 @@ impl Events {
     }
 
     pub fn event(&mut self, state: &mut State, output: &Output) {
+        self.event_decoded(state, output, &OnceCell::new())
+    }
+
+    /// As `event`; a received or sent UPDATE is decoded into `decoded` (at
+    /// most once: the caller may have filled it, or use it after).
+    pub fn event_decoded(&mut self, state: &mut State, output: &Output, decoded: &OnceCell<Option<Update>>) {
         if let Output::Signal(received) = output {
             self.signal(state, received.number);
             return;
@@ -118,9 +125,11 @@ impl Events {
                 self.send(state, peer, &subs.negotiated, &ctx, &neighbor, &Event::Negotiated(n))
             }
             PeerOutput::Received(packet) => {
-                self.message(state, peer, &subs, &ctx, &neighbor, Direction::Receive, packet)
+                self.message(state, peer, &subs, &ctx, &neighbor, Direction::Receive, packet, decoded)
             }
-            PeerOutput::Sent(packet) => self.message(state, peer, &subs, &ctx, &neighbor, Direction::Send, packet),
+            PeerOutput::Sent(packet) => {
+                self.message(state, peer, &subs, &ctx, &neighbor, Direction::Send, packet, decoded)
+            }
             _ => {}
         }
     }
@@ -136,6 +145,7 @@ impl Events {
         neighbor: &NeighborId,
         direction: Direction,
         packet: &Packet,
+        decoded: &OnceCell<Option<Update>>,
     ) {
         let category = packet.message.kind().0;
         let plan = subs.plan(direction, category);
@@ -151,20 +161,12 @@ impl Events {
         }
         let Some(with_raw) = plan.decoded else { return };
         let raw = with_raw.then_some(raw);
-        let update;
         let decoded = match &packet.message {
             Message::Open(o) => event::Message::Open(o),
-            Message::Update(body) => {
-                let Some(neg) = packet.negotiated.as_deref() else { return };
-                update = match Update::unpack(body, neg) {
-                    Ok(u) => u,
-                    Err(e) => {
-                        log::debug!(target: "processes", "not reporting an UPDATE that does not decode: {}", e);
-                        return;
-                    }
-                };
-                event::Message::Update(&update)
-            }
+            Message::Update(_) => match decode_update(decoded, packet) {
+                Some(update) => event::Message::Update(update),
+                None => return,
+            },
             Message::Notification(n) => event::Message::Notification(n),
             Message::KeepAlive => event::Message::KeepAlive,
             Message::RouteRefresh(r) => event::Message::Refresh(r),
@@ -227,6 +229,23 @@ impl Events {
             self.send(state, peer, &subs.signal, &ctx, &neighbor, &Event::Signal { code: number, name });
         }
     }
+}
+
+/// The UPDATE of `packet`, decoded on first use into `cell` (`None` there:
+/// it did not decode, or there is nothing to decode it with).
+pub fn decode_update<'a>(cell: &'a OnceCell<Option<Update>>, packet: &Packet) -> Option<&'a Update> {
+    cell.get_or_init(|| {
+        let Message::Update(body) = &packet.message else { return None };
+        let neg = packet.negotiated.as_deref()?;
+        match Update::unpack(body, neg) {
+            Ok(u) => Some(u),
+            Err(e) => {
+                log::debug!(target: "processes", "not reporting an UPDATE that does not decode: {}", e);
+                None
+            }
+        }
+    })
+    .as_ref()
 }
 
 /// The neighbor as the envelope shows it.

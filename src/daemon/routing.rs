@@ -2,6 +2,7 @@
 //! table of `crate::rib` says (ExaBGP's `reactor/peer.py`), and the process
 //! API (`super::api_hook`) that reaches them through `self`.
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 use bytes::BytesMut;
@@ -120,18 +121,24 @@ impl Ribs {
         }
     }
 
-    /// Record a received UPDATE in the adj-rib-in.
-    pub fn received(&mut self, state: &State, peer: PeerId, output: &Output) {
+    /// Record a received UPDATE in the adj-rib-in, taking the UPDATE the
+    /// helpers' events already decoded (`decoded`) when there is one, so a
+    /// message is decoded once and its routes are moved, not copied.
+    pub fn received(&mut self, state: &State, peer: PeerId, output: &Output, decoded: &mut OnceCell<Option<Update>>) {
         let Output::Peer { event: PeerOutput::Received(packet), .. } = output else { return };
-        let Message::Update(body) = &packet.message else { return };
-        let Some(neg) = packet.negotiated.as_ref() else { return };
+        if !matches!(packet.message, Message::Update(_)) {
+            return;
+        }
         // Decoding costs: skip it when nothing is kept.
         if !state.peers.get(&peer).is_some_and(|p| p.neighbor.adj_rib_in) {
             return;
         }
         let Some(rib) = self.of(state, peer) else { return };
-        if let Ok(update) = Update::unpack(body, neg) {
-            rib.inn.update(&update);
+        if decoded.get().is_none() {
+            let _ = super::events::decode_update(decoded, packet);
+        }
+        if let Some(Some(update)) = decoded.take() {
+            rib.inn.update_owned(update);
         }
     }
 
@@ -321,15 +328,19 @@ impl Rib for Routing {
 
 impl super::hooks::Api for Routing {
     fn event(&mut self, state: &mut State, output: &Output) {
-        if let Output::Peer { peer, .. } = output {
-            self.ribs.received(state, *peer, output);
-        }
+        // A received UPDATE is decoded at most once, by whichever of the
+        // helpers' events and the adj-rib-in needs it first; the events go
+        // first so the adj-rib-in can then take the decoded routes.
+        let mut decoded = OnceCell::new();
         self.stats.record(output);
         if let Output::ProcessExited { process, .. } = output {
             // A restarted helper starts with the default ack setting.
             self.commands.forget(*process);
         }
-        self.events.event(state, output);
+        self.events.event_decoded(state, output, &decoded);
+        if let Output::Peer { peer, .. } = output {
+            self.ribs.received(state, *peer, output, &mut decoded);
+        }
     }
     fn command(&mut self, state: &mut State, process: crate::reactor::ProcessId, line: &str) {
         self.commands.handle(&mut self.ribs, &mut self.stats, state, process, line)

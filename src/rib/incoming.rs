@@ -14,12 +14,11 @@ use super::change::Change;
 #[derive(Debug)]
 pub struct AdjRibIn {
     cache: Cache,
-    scratch: Vec<u8>,
 }
 
 impl AdjRibIn {
     pub fn new(adj_rib_in: bool, families: Vec<Family>) -> AdjRibIn {
-        AdjRibIn { cache: Cache::new(adj_rib_in, families), scratch: Vec::new() }
+        AdjRibIn { cache: Cache::new(adj_rib_in, families) }
     }
 
     pub fn set_families(&mut self, families: Vec<Family>) {
@@ -34,41 +33,46 @@ impl AdjRibIn {
 
     /// Record a received UPDATE: withdrawals remove, announces replace, in
     /// ExaBGP's NLRI order (classic withdrawn, classic announced,
-    /// MP_UNREACH_NLRI, MP_REACH_NLRI).
+    /// MP_UNREACH_NLRI, MP_REACH_NLRI). A copy of `update_owned`.
     pub fn update(&mut self, update: &Update) {
+        if self.cache.enabled() {
+            self.update_owned(update.clone());
+        }
+    }
+
+    /// As `update`, the routes and attributes moved into the RIB.
+    pub fn update_owned(&mut self, update: Update) {
         if !self.cache.enabled() {
             return;
         }
-        let attributes = Rc::new(update.attributes.clone());
-        let classic = update.attributes.next_hop().map_or(NextHop::None, NextHop::Ip);
-        for n in &update.withdrawn {
-            self.record(Change::withdraw(n.clone(), NextHop::None, attributes.clone()));
+        let Update { withdrawn, attributes, announced, mp_unreach, mp_reach, .. } = update;
+        let classic = attributes.next_hop().map_or(NextHop::None, NextHop::Ip);
+        let attributes = Rc::new(attributes);
+        for n in &withdrawn {
+            self.cache.remove(n);
         }
-        for n in &update.announced {
-            self.record(Change::announce(n.clone(), classic, attributes.clone()));
+        self.cache.insert_routes(announced, classic, &attributes);
+        for n in mp_unreach.iter().flat_map(|m| m.nlris.iter()) {
+            self.cache.remove(n);
         }
-        for n in update.mp_unreach.iter().flat_map(|m| m.nlris.iter()) {
-            self.record(Change::withdraw(n.clone(), NextHop::None, attributes.clone()));
-        }
-        if let Some(m) = &update.mp_reach {
-            for n in &m.nlris {
-                match m.nexthop {
-                    // ExaBGP decodes such an NLRI once per address: the
-                    // link-local one is kept.
-                    NextHop::Ipv6LinkLocal { global, link_local } => {
-                        self.record(Change::announce(n.clone(), NextHop::Ip(global.into()), attributes.clone()));
-                        self.record(Change::announce(n.clone(), NextHop::Ip(link_local.into()), attributes.clone()));
+        if let Some(m) = mp_reach {
+            match m.nexthop {
+                // ExaBGP decodes such an NLRI once per address: the
+                // link-local one is kept (in the first one's place).
+                NextHop::Ipv6LinkLocal { global, link_local } => {
+                    for n in m.nlris {
+                        self.cache.insert(Change::announce(n.clone(), NextHop::Ip(global.into()), attributes.clone()));
+                        self.cache.insert(Change::announce(n, NextHop::Ip(link_local.into()), attributes.clone()));
                     }
-                    nexthop => self.record(Change::announce(n.clone(), nexthop, attributes.clone())),
                 }
+                nexthop => self.cache.insert_routes(m.nlris, nexthop, &attributes),
             }
         }
     }
 
     /// Record one route (`update_cache`).
     pub fn record(&mut self, change: Change) {
-        let key = change.key(&mut self.scratch);
-        self.cache.update_cache(&change, &key);
+        self.cache.update_cache(change);
     }
 
     /// The routes held, for `families` (all configured when `None`), for

@@ -136,22 +136,6 @@ impl Update {
         self.announced.iter().map(move |n| (n, classic)).chain(mp)
     }
 
-    /// The announces as ExaBGP reports them: with a link-local second
-    /// next-hop, its MP_REACH_NLRI decoder gives every NLRI once per address,
-    /// so the JSON and text list each route under both.
-    fn reported_announces(&self) -> impl Iterator<Item = (&Nlri, NextHop)> + '_ {
-        self.announces().flat_map(|(n, nh)| {
-            let (first, second) = match nh {
-                NextHop::Ipv6LinkLocal { global, link_local } => (
-                    NextHop::Ip(std::net::IpAddr::V6(global)),
-                    Some((n, NextHop::Ip(std::net::IpAddr::V6(link_local)))),
-                ),
-                other => (other, None),
-            };
-            std::iter::once((n, first)).chain(second)
-        })
-    }
-
     /// Every withdrawn route: the classic field, then MP_UNREACH_NLRI.
     pub fn withdraws(&self) -> impl Iterator<Item = &Nlri> + '_ {
         self.withdrawn.iter().chain(self.mp_unreach.iter().flat_map(|m| m.nlris.iter()))
@@ -218,46 +202,81 @@ impl Update {
             out.push_str(" }");
         }
 
-        // Announces grouped by family, then next-hop, in order of appearance.
-        let mut families: Vec<Family> = Vec::new();
-        for (n, _) in self.reported_announces() {
-            if !families.contains(&n.family()) {
-                families.push(n.family());
+        // Announces grouped by family, then next-hop, in order of first
+        // appearance in `reported_announces`; walked once to find the groups,
+        // then once per group over the fields themselves (usually one group).
+        let classic = self.attributes.next_hop().map_or(NextHop::None, NextHop::Ip);
+        let (mp_nlris, mp_first, mp_second) = match &self.mp_reach {
+            Some(m) => {
+                let (first, second) = reported_hops(m.nexthop);
+                (m.nlris.as_slice(), first, second)
+            }
+            None => (&[][..], NextHop::None, None),
+        };
+        let mut groups: Vec<(Family, NextHop)> = Vec::new();
+        let mut last = None;
+        for n in &self.announced {
+            let family = n.family();
+            if last != Some(family) {
+                last = Some(family);
+                add_group(&mut groups, family, classic);
             }
         }
+        let mut last = None;
+        for n in mp_nlris {
+            let family = n.family();
+            if last == Some(family) {
+                continue; // its groups are in already
+            }
+            last = Some(family);
+            add_group(&mut groups, family, mp_first);
+            if let Some(second) = mp_second {
+                add_group(&mut groups, family, second);
+            }
+        }
+        // The text of plain IPv4 prefixes, a list at a time (see `Items`),
+        // sized for the longest list so that it is allocated once.
+        let longest = (self.announced.len() + mp_nlris.len()).max(self.withdrawn.len() + self.mp_unreach.as_ref().map_or(0, |m| m.nlris.len()));
+        let mut bytes = Vec::with_capacity(longest * 32);
         let mut wrote_nlri = false;
-        if !families.is_empty() {
+        if !groups.is_empty() {
             if has_attributes {
                 out.push_str(", ");
             }
             out.push_str("\"announce\": { ");
-            let mut hops: Vec<NextHop> = Vec::new();
-            for (fi, family) in families.iter().enumerate() {
-                if fi > 0 {
+            for (gi, &(family, _)) in groups.iter().enumerate() {
+                if groups.get(..gi).is_some_and(|before| before.iter().any(|g| g.0 == family)) {
+                    continue; // written with the family's first group
+                }
+                if gi > 0 {
                     out.push_str(", ");
                 }
                 let _ = write!(out, "\"{family}\": {{ ");
-                hops.clear();
-                for (n, nh) in self.reported_announces() {
-                    if n.family() == *family && !hops.contains(&nh) {
-                        hops.push(nh);
-                    }
-                }
-                for (hi, hop) in hops.iter().enumerate() {
-                    if hi > 0 {
+                let mut first_hop = true;
+                for &(_, hop) in groups.iter().skip(gi).filter(|g| g.0 == family) {
+                    if !first_hop {
                         out.push_str(", ");
                     }
+                    first_hop = false;
                     let _ = write!(out, "\"{hop}\": [ ");
-                    let mut first = true;
-                    for (n, nh) in self.reported_announces() {
-                        if n.family() == *family && nh == *hop {
-                            if !first {
-                                out.push_str(", ");
-                            }
-                            first = false;
-                            nlri_json(n, &nh, compact, out);
+                    let mut items = Items::new(compact, &mut bytes);
+                    if classic == hop {
+                        for n in self.announced.iter().filter(|n| n.family() == family) {
+                            items.push(n, &hop, out);
                         }
                     }
+                    let twice = mp_second == Some(hop);
+                    if mp_first == hop || twice {
+                        for n in mp_nlris.iter().filter(|n| n.family() == family) {
+                            if mp_first == hop {
+                                items.push(n, &hop, out);
+                            }
+                            if twice {
+                                items.push(n, &hop, out);
+                            }
+                        }
+                    }
+                    items.flush(out);
                     out.push_str(" ]");
                 }
                 out.push_str(" }");
@@ -266,10 +285,12 @@ impl Update {
             wrote_nlri = true;
         }
 
+        let unreach: &[Nlri] = self.mp_unreach.as_ref().map_or(&[][..], |m| m.nlris.as_slice());
         let mut families: Vec<Family> = Vec::new();
-        for n in self.withdraws() {
-            if !families.contains(&n.family()) {
-                families.push(n.family());
+        for n in self.withdrawn.iter().chain(unreach) {
+            let family = n.family();
+            if families.last() != Some(&family) && !families.contains(&family) {
+                families.push(family);
             }
         }
         if !families.is_empty() {
@@ -282,14 +303,11 @@ impl Update {
                     out.push_str(", ");
                 }
                 let _ = write!(out, "\"{family}\": [ ");
-                let mut first = true;
-                for n in self.withdraws().filter(|n| n.family() == *family) {
-                    if !first {
-                        out.push_str(", ");
-                    }
-                    first = false;
-                    nlri_json(n, &NextHop::None, compact, out);
+                let mut items = Items::new(compact, &mut bytes);
+                for n in self.withdrawn.iter().chain(unreach).filter(|n| n.family() == *family) {
+                    items.push(n, &NextHop::None, out);
                 }
+                items.flush(out);
                 out.push_str(" ]");
             }
             out.push_str(" }");
@@ -337,6 +355,93 @@ impl Update {
                 }
             }
         }
+    }
+}
+
+/// The next-hop(s) an MP_REACH_NLRI's routes are reported under: with a
+/// link-local second next-hop, ExaBGP's decoder gives every NLRI once per
+/// address, so the JSON lists each route under both.
+fn reported_hops(nexthop: NextHop) -> (NextHop, Option<NextHop>) {
+    match nexthop {
+        NextHop::Ipv6LinkLocal { global, link_local } => (
+            NextHop::Ip(std::net::IpAddr::V6(global)),
+            Some(NextHop::Ip(std::net::IpAddr::V6(link_local))),
+        ),
+        other => (other, None),
+    }
+}
+
+/// Note a (family, next-hop) group of announces, if it is new.
+fn add_group(groups: &mut Vec<(Family, NextHop)>, family: Family, hop: NextHop) {
+    if groups.last() != Some(&(family, hop)) && !groups.contains(&(family, hop)) {
+        groups.push((family, hop));
+    }
+}
+
+/// The items of one announce or withdraw list. A plain IPv4 prefix (the
+/// bulk of a table) is written to `bytes` and that text is checked as
+/// UTF-8 once per run of them rather than once per prefix; any other NLRI
+/// goes through `nlri_json`. The output is the same either way.
+struct Items<'a> {
+    compact: bool,
+    first: bool,
+    /// The last item is a prefix in `bytes` whose closing is not written.
+    open: bool,
+    bytes: &'a mut Vec<u8>,
+}
+
+impl<'a> Items<'a> {
+    fn new(compact: bool, bytes: &'a mut Vec<u8>) -> Items<'a> {
+        bytes.clear();
+        Items { compact, first: true, open: false, bytes }
+    }
+
+    fn push(&mut self, n: &Nlri, nexthop: &NextHop, out: &mut String) {
+        if let Nlri::Inet(inet) = n {
+            if inet.path_id.is_none() && inet.prefix.afi() == Afi::IPV4 {
+                // Two copies per prefix, of constant sizes.
+                match self.compact {
+                    true => self.prefix::<true>(&inet.prefix),
+                    false => self.prefix::<false>(&inet.prefix),
+                }
+                return;
+            }
+        }
+        self.flush(out);
+        if !self.first {
+            out.push_str(", ");
+        }
+        self.first = false;
+        nlri_json(n, nexthop, self.compact, out);
+    }
+
+    /// `{ "nlri": "<prefix>" }`, or `"<prefix>"` when `COMPACT`.
+    fn prefix<const COMPACT: bool>(&mut self, prefix: &crate::bgp::nlri::Prefix) {
+        let open: &[u8] = if COMPACT { b"\"" } else { b"{ \"nlri\": \"" };
+        let between: &[u8] = if COMPACT { b"\", \"" } else { b"\" }, { \"nlri\": \"" };
+        let separated: &[u8] = if COMPACT { b", \"" } else { b", { \"nlri\": \"" };
+        match (self.open, self.first) {
+            (true, _) => self.bytes.extend_from_slice(between),
+            (false, true) => self.bytes.extend_from_slice(open),
+            (false, false) => self.bytes.extend_from_slice(separated),
+        }
+        prefix.push_text_bytes(self.bytes);
+        self.open = true;
+        self.first = false;
+    }
+
+    /// Write the batched text (at the end of the list, or before an item
+    /// written otherwise).
+    fn flush(&mut self, out: &mut String) {
+        if self.open {
+            self.bytes.extend_from_slice(if self.compact { b"\"" } else { b"\" }" });
+            self.open = false;
+        }
+        // Only ASCII was written, so this never fails.
+        if let Ok(text) = std::str::from_utf8(self.bytes) {
+            out.push_str(text);
+        }
+        self.bytes.clear();
     }
 }
 

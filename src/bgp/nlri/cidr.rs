@@ -151,37 +151,78 @@ impl Prefix {
             super::util::push_u32(out, u32::from(self.len));
             return;
         }
-        // IPv4: the digits go to a small buffer, then to `out` at once.
-        let mut buf = [0u8; 18];
-        let mut n = 0;
-        let mut put = |b: u8| {
-            if let Some(slot) = buf.get_mut(n) {
-                *slot = b;
-                n += 1;
-            }
-        };
-        for (i, &octet) in self.addr.iter().take(4).enumerate() {
-            if i > 0 {
-                put(b'.');
-            }
-            if octet >= 100 {
-                put(b'0' + octet / 100);
-            }
-            if octet >= 10 {
-                put(b'0' + octet / 10 % 10);
-            }
-            put(b'0' + octet % 10);
-        }
-        put(b'/');
-        if self.len >= 10 {
-            put(b'0' + self.len / 10 % 10);
-        }
-        put(b'0' + self.len % 10);
-        // Only ASCII digits, dots and the slash were written.
-        if let Ok(text) = std::str::from_utf8(buf.get(..n).unwrap_or_default()) {
+        // IPv4: the text goes to an aligned buffer, checked whole (NUL
+        // padding after the text), so `from_utf8` takes its word-at-a-time
+        // path; only the text written is then appended.
+        let mut buf = Ascii32([0u8; 32]);
+        let n = self.ipv4_text(&mut buf.0);
+        if let Some(text) = std::str::from_utf8(&buf.0).ok().and_then(|t| t.get(..n)) {
             out.push_str(text);
         }
     }
+
+    /// Append an IPv4 prefix's text as bytes (ASCII), for writers that
+    /// check a whole batch of text once; `false` (nothing written) for IPv6.
+    pub fn push_text_bytes(&self, out: &mut Vec<u8>) -> bool {
+        if self.v6 {
+            return false;
+        }
+        let mut buf = [0u8; 32];
+        let n = self.ipv4_text(&mut buf);
+        // A copy of constant size (no call), then the padding cut off.
+        let keep = out.len() + n;
+        out.extend_from_slice(&buf);
+        out.truncate(keep);
+        true
+    }
+
+    /// Write an IPv4 prefix's text at the start of `buf`; its length. Each
+    /// octet is four octets of a table (its digits, a dot, padding).
+    fn ipv4_text(&self, buf: &mut [u8; 32]) -> usize {
+        let mut n = 0;
+        for &octet in self.addr.iter().take(4) {
+            let (text, len) = OCTETS.get(octet as usize).copied().unwrap_or(([b'0', b'.', b' ', b' '], 2));
+            if let Some(dst) = buf.get_mut(n..n + 4) {
+                dst.copy_from_slice(&text);
+            }
+            n += len;
+        }
+        // The last dot becomes the slash, then the length's digits.
+        if let Some(slash) = buf.get_mut(n.wrapping_sub(1)) {
+            *slash = b'/';
+        }
+        let (text, len) = OCTETS.get(self.len as usize).copied().unwrap_or(([b'0', b'.', b' ', b' '], 2));
+        if let Some(dst) = buf.get_mut(n..n + 4) {
+            dst.copy_from_slice(&text);
+        }
+        n + len - 1
+    }
+}
+
+/// A text buffer aligned for `from_utf8`'s word-at-a-time ASCII check.
+#[repr(align(16))]
+struct Ascii32([u8; 32]);
+
+/// Each octet's decimal digits then a dot, padded to four, and how many of
+/// those are text (digits and dot).
+const OCTETS: [([u8; 4], usize); 256] = octet_table();
+
+const fn octet_table() -> [([u8; 4], usize); 256] {
+    let mut table = [([b' '; 4], 0); 256];
+    let mut i = 0;
+    while i < 256 {
+        let v = i as u8;
+        let (h, t, u) = (b'0' + v / 100, b'0' + v / 10 % 10, b'0' + v % 10);
+        table[i] = if v >= 100 {
+            ([h, t, u, b'.'], 4)
+        } else if v >= 10 {
+            ([t, u, b'.', b' '], 3)
+        } else {
+            ([u, b'.', b' ', b' '], 2)
+        };
+        i += 1;
+    }
+    table
 }
 
 impl fmt::Display for Prefix {
@@ -219,6 +260,15 @@ mod tests {
         out.clear();
         p.push_text(&mut out);
         assert_eq!(out, "2001:db8::/48");
+        let mut bytes = Vec::new();
+        assert!(!p.push_text_bytes(&mut bytes));
+        assert!(bytes.is_empty());
+        for len in [0u8, 7, 9, 10, 24, 32] {
+            let p = Prefix::new("255.10.0.0".parse().unwrap(), len).unwrap();
+            bytes.clear();
+            assert!(p.push_text_bytes(&mut bytes));
+            assert_eq!(String::from_utf8(bytes.clone()).unwrap(), p.to_string());
+        }
     }
 
     #[test]

@@ -759,3 +759,67 @@ fn family_key_is_python_hex() {
         }
     }
 }
+
+/// Announces grouped by family then next-hop, in order of first
+/// appearance; withdrawals by family: classic fields and MP ones mixed.
+#[test]
+fn json_groups_families_and_next_hops_in_order() {
+    let inet = |family: Family, s: &str| {
+        let (a, l) = s.split_once('/').unwrap();
+        Nlri::Inet(Inet { family, path_id: None, prefix: Prefix::new(a.parse().unwrap(), l.parse().unwrap()).unwrap() })
+    };
+    let v4 = |s: &str| inet(Family::IPV4_UNICAST, s);
+    let v6 = |s: &str| inet(Family::IPV6_UNICAST, s);
+    let u = Update {
+        withdrawn: vec![v4("10.9.0.0/16"), v4("10.8.0.0/16")],
+        announced: vec![],
+        mp_unreach: Some(MpUnreach { family: Family::IPV6_UNICAST, nlris: vec![v6("2001:db8:9::/48")] }),
+        mp_reach: Some(MpReach {
+            family: Family::IPV6_UNICAST,
+            nexthop: NextHop::Ipv6LinkLocal { global: "2001::1".parse().unwrap(), link_local: "fe80::1".parse().unwrap() },
+            nlris: vec![v6("2001:db8:1::/48"), v6("2001:db8:2::/48")],
+        }),
+        ..Update::default()
+    };
+    let mut j = String::new();
+    u.json_with(true, &mut j);
+    assert_eq!(
+        j,
+        r#"{ "update": { "announce": { "ipv6 unicast": { "2001::1": [ "2001:db8:1::/48", "2001:db8:2::/48" ], "fe80::1": [ "2001:db8:1::/48", "2001:db8:2::/48" ] } }, "withdraw": { "ipv4 unicast": [ "10.9.0.0/16", "10.8.0.0/16" ], "ipv6 unicast": [ "2001:db8:9::/48" ] } } }"#
+    );
+}
+
+/// Lists mixing plain IPv4 prefixes (written a run at a time) with other
+/// NLRI (path-id, IPv6) give each item as `Nlri::json_full` does.
+#[test]
+fn json_lists_mixing_fast_and_other_items() {
+    let inet = |family: Family, s: &str, path_id: Option<u32>| {
+        let (a, l) = s.split_once('/').unwrap();
+        Nlri::Inet(Inet { family, path_id, prefix: Prefix::new(a.parse().unwrap(), l.parse().unwrap()).unwrap() })
+    };
+    let v4 = Family::IPV4_UNICAST;
+    let list = [
+        inet(v4, "10.0.0.0/8", Some(7)),
+        inet(v4, "10.1.0.0/16", None),
+        inet(v4, "10.2.0.0/16", None),
+        inet(v4, "10.3.0.0/16", Some(9)),
+        inet(v4, "0.0.0.0/0", None),
+        inet(v4, "192.168.255.255/32", Some(1)),
+    ];
+    for compact in [false, true] {
+        for items in [&list[..], &list[1..3], &list[..1], &list[1..]] {
+            let u = Update { withdrawn: items.to_vec(), ..Update::default() };
+            let mut j = String::new();
+            u.json_with(compact, &mut j);
+            let mut expected = String::from(r#"{ "update": { "withdraw": { "ipv4 unicast": [ "#);
+            for (i, n) in items.iter().enumerate() {
+                if i > 0 {
+                    expected.push_str(", ");
+                }
+                n.json_full(&mut expected, None, compact);
+            }
+            expected.push_str(" ] } } }");
+            assert_eq!(j, expected);
+        }
+    }
+}
