@@ -434,10 +434,15 @@ impl Process {
             match stdin.write(&self.tx) {
                 Ok(0) => return Err(Problem::Io(io::ErrorKind::WriteZero.into())),
                 Ok(n) => {
-                    let written = self.tx.get(..n).unwrap_or_default();
-                    // Saturating: a caller's line may hold a newline of its own.
-                    let done = written.iter().filter(|&&b| b == b'\n').count() as u64;
-                    self.tx_lines = self.tx_lines.saturating_sub(done);
+                    if n >= self.tx.len() {
+                        // All written (the usual case): nothing to count.
+                        self.tx_lines = 0;
+                    } else {
+                        let written = self.tx.get(..n).unwrap_or_default();
+                        // Saturating: a caller's line may hold a newline of its own.
+                        let done = written.iter().filter(|&&b| b == b'\n').count() as u64;
+                        self.tx_lines = self.tx_lines.saturating_sub(done);
+                    }
                     self.tx.advance(n);
                 }
                 Err(e) => match e.kind() {
