@@ -1,9 +1,12 @@
 //! `exabgp server` as a process: signals, exit codes, helpers, and a whole
 //! session against a scripted peer the way the functional suite runs it.
 
+mod common;
+use common::{write, Scratch};
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -14,36 +17,8 @@ const KEEPALIVE: [u8; 19] = [
     0, 19, 4,
 ];
 
-/// A scratch directory, removed when the test ends.
-struct Scratch(PathBuf);
-
-impl std::ops::Deref for Scratch {
-    type Target = Path;
-    fn deref(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 fn scratch(name: &str) -> Scratch {
-    let dir = std::env::temp_dir().join(format!("exabgp-server-{}-{}", std::process::id(), name));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    // The daemon drops to `nobody` when run as root: let it read and write.
-    let _ = Command::new("chmod").arg("777").arg(&dir).status();
-    Scratch(dir)
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    let _ = Command::new("chmod").arg("666").arg(&path).status();
-    path
+    common::scratch("server", name)
 }
 
 /// The daemon as the functional harness starts it.

@@ -15,6 +15,9 @@
 //! The tests take a lock so that they run one at a time: each one's timing
 //! should not depend on the CPU the others use.
 
+mod common;
+use common::Scratch;
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::fs::PermissionsExt;
@@ -46,36 +49,12 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
 
 // ----- scratch files -----
 
-/// A scratch directory, removed when the test ends.
-struct Scratch(PathBuf);
-
-impl std::ops::Deref for Scratch {
-    type Target = Path;
-    fn deref(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 fn scratch(name: &str) -> Scratch {
-    let dir = std::env::temp_dir().join(format!("exabgp-never-block-{}-{}", std::process::id(), name));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    // The daemon drops to `nobody` when run as root: its helpers write here.
-    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
-    Scratch(dir)
+    common::scratch("never-block", name)
 }
 
 fn write(dir: &Path, name: &str, text: &str, mode: u32) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
-    path
+    common::write_mode(dir, name, text, mode)
 }
 
 fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
