@@ -273,6 +273,60 @@ fn two_daemons_peer_and_exchange_routes() {
     assert_eq!(listening.stop(), Some(0));
 }
 
+/// `announce operational` between two of our daemons, both with the
+/// `operational` capability configured: the commands are written before the
+/// session is up (queued, sent once Established), and the other daemon's
+/// helper sees the ADM advisory (spaces kept) and the RPCQ query.
+#[test]
+fn operational_messages_cross_between_two_daemons() {
+    let dir = scratch("operational");
+    let port = free_port("127.0.0.4");
+    let json = dir.join("received.json");
+    let listening_conf = write(
+        &dir,
+        "a.conf",
+        &format!(
+            "process dump {{ run /bin/sh -c \"cat > {}; true\"; encoder json; }}\n\
+             neighbor 127.0.0.5 {{ router-id 127.0.0.4; local-address 127.0.0.4; local-as 1; peer-as 1;\n\
+             \tpassive; hold-time 30; capability {{ operational enable; }} family {{ ipv4 unicast; }}\n\
+             \tapi {{ processes [ dump ]; neighbor-changes; receive {{ parsed; operational; }} }} }}\n",
+            json.display()
+        ),
+    );
+    let sender = write(
+        &dir,
+        "send.sh",
+        "#!/bin/sh\necho 'announce operational adm afi ipv4 safi unicast advisory \"hello world\"'\n\
+         echo 'announce operational rpcq afi ipv4 safi unicast sequence 5'\nexec sleep 60\n",
+    );
+    std::fs::set_permissions(&sender, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let connecting_conf = write(
+        &dir,
+        "b.conf",
+        &format!(
+            "process send {{ run {}; encoder json; }}\n\
+             neighbor 127.0.0.4 {{ router-id 127.0.0.5; local-address 127.0.0.5; local-as 1; peer-as 1;\n\
+             \thold-time 30; capability {{ operational enable; }} family {{ ipv4 unicast; }}\n\
+             \tapi {{ processes [ send ]; }} }}\n",
+            sender.display()
+        ),
+    );
+    let port_text = port.to_string();
+    let listening = Daemon::start(
+        &dir,
+        "a",
+        &listening_conf,
+        &[("exabgp_tcp_bind", "127.0.0.4"), ("exabgp_tcp_port", &port_text)],
+    );
+    std::thread::sleep(Duration::from_millis(200));
+    let connecting = Daemon::start(&dir, "b", &connecting_conf, &[("exabgp_tcp_port", &port_text)]);
+    let context = || format!("\nA api:\n{}\nA log:\n{}\nB log:\n{}", read_text(&json), listening.log(), connecting.log());
+    let seen = |needle: &str| read_text(&json).lines().any(|l| l.contains("\"type\": \"operational\"") && l.contains(needle));
+    wait_for(GENEROUS, || seen("\"advisory\": \"hello world\"") && seen("\"name\": \"RPCQ\""), context);
+    assert_eq!(connecting.stop(), Some(0));
+    assert_eq!(listening.stop(), Some(0));
+}
+
 // ===== b: hold timer =====
 
 /// A peer with hold time 3 that sends OPEN and KEEPALIVE, then nothing:

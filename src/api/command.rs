@@ -156,6 +156,12 @@ pub enum Command<R> {
         kind: RouteKind,
         routes: R,
     },
+    /// `announce operational <type> …` for the matching peers among those
+    /// the process owns (queries and counters without their router-id).
+    Operational {
+        selector: Selector,
+        message: crate::bgp::message::Operational,
+    },
     /// `announce operational` whose word 2 is not a known type (which is
     /// the case whenever a selector is written): answered `done`, nothing
     /// sent.
@@ -428,7 +434,7 @@ pub fn parse<P: RouteParser>(line: &str, hook: &mut P) -> Result<Command<P::Outp
             };
             Command::RouteRefresh { selector, family }
         }
-        "announce operational" => operational(line, hook)?,
+        "announce operational" => operational(line)?,
         "announce watchdog" | "withdraw watchdog" => Command::Watchdog {
             action: if name.starts_with('a') { Action::Announce } else { Action::Withdraw },
             name: line.split(' ').nth(2).map(str::to_string),
@@ -519,7 +525,7 @@ fn show_adj_rib(line: &str, json: bool) -> Result<ShowAdjRib, CommandError> {
     Ok(ShowAdjRib { rib, extensive, json, family, last })
 }
 
-fn operational<P: RouteParser>(line: &str, hook: &mut P) -> Result<Command<P::Output>, CommandError> {
+fn operational<R>(line: &str) -> Result<Command<R>, CommandError> {
     // ExaBGP checks the type at word 2 of the whole line.
     const TYPES: [&str; 8] = ["asm", "adm", "rpcq", "rpcp", "apcq", "apcp", "lpcq", "lpcp"];
     let word = line.split_whitespace().nth(2).unwrap_or("safe").to_ascii_lowercase();
@@ -528,8 +534,8 @@ fn operational<P: RouteParser>(line: &str, hook: &mut P) -> Result<Command<P::Ou
     }
     let (selector, command) = selected(line)?;
     let text = after_name(command, "announce operational")?;
-    let routes = hook.parse(RouteKind::Operational, Action::Announce, text).map_err(CommandError::Route)?;
-    Ok(Command::Routes { selector, action: Action::Announce, kind: RouteKind::Operational, routes })
+    let message = crate::api::operational::parse(text).map_err(CommandError::Route)?;
+    Ok(Command::Operational { selector, message })
 }
 
 fn routes<P: RouteParser>(name: &'static str, line: &str, hook: &mut P) -> Result<Command<P::Output>, CommandError> {

@@ -24,6 +24,7 @@ pub mod envelope;
 pub mod event;
 pub mod json;
 pub mod line;
+pub mod operational;
 pub mod reply;
 pub mod selector;
 pub mod show;

@@ -102,7 +102,8 @@ impl RouteParser for ConfigRoutes {
                     }
                 }
             }
-            RouteKind::Operational => return Err("operational messages are not supported".to_string()),
+            // `announce operational` is parsed by `api::operational`.
+            RouteKind::Operational => return Err("not a route".to_string()),
         };
         let mut routes = std::mem::take(&mut self.spare);
         routes.clear();
@@ -432,6 +433,50 @@ fn execute(
             *spare = routes;
             true
         }
+        Command::Operational { selector, message } => {
+            // ExaBGP queues it on every owned peer with the family configured;
+            // it goes out only where the `operational` capability is
+            // configured (now, or once the session is up), else it is dropped.
+            let Some(family) = message.family() else { return false };
+            let mut any = false;
+            let ids: Vec<PeerId> = state
+                .peers
+                .values()
+                .filter(|p| !p.retired && p.helpers.contains(&process) && picks(&selector, p))
+                .map(|p| p.id)
+                .collect();
+            for id in ids {
+                any = true;
+                let Some(peer) = state.peers.get(&id) else { continue };
+                let neighbor = &peer.neighbor;
+                if !neighbor.families.contains(&family) {
+                    log::error!(
+                        target: "configuration",
+                        "the route family ({family}) is not configured on neighbor {}",
+                        neighbor.name()
+                    );
+                    continue;
+                }
+                if !neighbor.capability.operational {
+                    log::debug!(target: "processes", "operational capability off for {}: message dropped", neighbor.name());
+                    continue;
+                }
+                let ours = neighbor.router_id.unwrap_or(std::net::Ipv4Addr::UNSPECIFIED);
+                let message = crate::api::operational::with_router_id(&message, ours);
+                let established = peer.established;
+                let Some(rib) = ribs.of(state, id) else { continue };
+                if message.what() == crate::bgp::message::operational::what::ASM {
+                    rib.asm.retain(|m| m.family() != Some(family));
+                    rib.asm.push(message.clone());
+                }
+                if !established {
+                    rib.operational.push(message);
+                    continue;
+                }
+                state.reactor.send_message(id, &Message::Operational(message));
+            }
+            any
+        }
         Command::Watchdog { action, name: watchdog } => {
             let dog = watchdog
                 .unwrap_or_else(|| state.helper(process).map(|h| h.process.name.clone()).unwrap_or_default());
@@ -722,7 +767,8 @@ mod tests {
     fn bad_routes_are_errors() {
         assert!(parse("announce route 10.0.0.0/24 next-hop 1.2.3.4 med x").is_err());
         assert!(parse("announce ipv4 nonsense 10.0.0.0/24").is_err());
-        assert!(parse("announce operational asm afi ipv4 safi unicast advisory \"x\"").is_err());
+        assert!(parse("announce operational asm afi ipv9 safi unicast advisory \"x\"").is_err());
+        assert!(parse("announce operational asm afi ipv4 safi unicast advisory \"x\"").is_ok());
     }
 
     #[test]

@@ -36,6 +36,10 @@ pub struct PeerRib {
     budget: usize,
     /// The session is established (what is pending is being sent).
     up: bool,
+    /// `announce operational` messages waiting for the session to come up.
+    pub(super) operational: Vec<crate::bgp::message::Operational>,
+    /// The last ASM per family, sent again on every new session (ExaBGP).
+    pub(super) asm: Vec<crate::bgp::message::Operational>,
 }
 
 /// Configured routes from which building a peer's RIB first hands the
@@ -83,6 +87,8 @@ impl PeerRib {
             previous: None,
             budget: if neighbor.rate_limit > 0 { 1 } else { BUDGET },
             up: false,
+            operational: Vec::new(),
+            asm: Vec::new(),
         }
     }
 }
@@ -195,6 +201,10 @@ impl Rib for Ribs {
             false => state.peers.get(&peer).map(|e| config_changes(&e.neighbor)).unwrap_or_default(),
         };
         rib.out.replace_restart(&previous, &current);
+        let waiting: Vec<_> = rib.asm.iter().cloned().chain(rib.operational.drain(..)).collect();
+        for message in waiting {
+            state.reactor.send_message(peer, &crate::bgp::message::Message::Operational(message));
+        }
     }
 
     fn down(&mut self, _state: &mut State, peer: PeerId) {

@@ -323,14 +323,21 @@ fn eor_refresh_operational() {
         }
         other => panic!("{other:?}"),
     }
-    let (s, a, k, t) = route("announce operational adm afi ipv4 safi unicast advisory \"text\"");
-    assert!(s.is_empty());
-    assert_eq!(
-        (a, k, t.as_str()),
-        (Action::Announce, RouteKind::Operational, "adm afi ipv4 safi unicast advisory \"text\"")
-    );
-    let (_, _, k, t) = route("announce operational RPCQ afi ipv4 safi unicast sequence 10");
-    assert_eq!((k, t.as_str()), (RouteKind::Operational, "RPCQ afi ipv4 safi unicast sequence 10"));
+    match cmd("announce operational adm afi ipv4 safi unicast advisory \"text\"") {
+        Ok(Command::Operational { selector, message }) => {
+            assert!(selector.is_empty());
+            assert_eq!(message, crate::bgp::message::Operational::advisory(1, Family::IPV4_UNICAST, "text"));
+        }
+        other => panic!("{other:?}"),
+    }
+    match cmd("announce operational RPCQ afi ipv4 safi unicast sequence 10") {
+        Ok(Command::Operational { message: crate::bgp::message::Operational::Query { sequence, .. }, .. }) => {
+            assert_eq!(sequence, 10)
+        }
+        other => panic!("{other:?}"),
+    }
+    // A known type with bad arguments: an error naming them.
+    assert!(cmd("announce operational rpcq afi ipv4 safi unicast").is_err());
     // Unknown type, or a selector moving the type off word 2: done, ignored.
     assert_eq!(cmd("announce operational xyz afi ipv4"), Ok(Command::OperationalIgnored));
     assert_eq!(cmd("announce operational"), Ok(Command::OperationalIgnored));
