@@ -414,14 +414,8 @@ impl Daemon {
                     }
                 }
             }
-            Output::ProcessTooManyDeaths { process } => {
-                let name = self.helper_name(process);
-                log::error!(
-                    target: "processes",
-                    "Too many death for {} ({}) terminating program",
-                    name,
-                    crate::reactor::process::RESPAWN_LIMIT
-                );
+            Output::ProcessTooManyDeaths { .. } => {
+                // The reactor logged `Too many death for …`, as ExaBGP does, once.
                 self.exit = Some(EXIT_ERROR);
             }
             Output::Signal(received) => {

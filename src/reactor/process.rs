@@ -260,13 +260,13 @@ impl Process {
             // The daemon is going down: this instance dying meanwhile (its
             // pipes are still polled while the daemon shuts down) must not
             // start a seventh.
-            self.respawn_limit = 0;
             log::error!(
                 target: "process",
                 "Too many death for {} ({}) terminating program",
                 self.spec.name,
                 self.respawn_limit
             );
+            self.respawn_limit = 0;
             return Ok(Spawned::TooManyDeaths);
         }
         Ok(Spawned::Ok)
