@@ -318,12 +318,7 @@ impl Reactor {
         let status = entry.process.write_line(line);
         match status {
             WriteStatus::Overflow => {
-                log::error!(
-                    target: "process",
-                    "{} is not reading its input ({} bytes queued), restarting it",
-                    entry.process.name(),
-                    entry.process.queued_bytes()
-                );
+                // `write_line` logged it (with the overflow count).
                 self.process_problem(id, Problem::Overflow, Instant::now());
             }
             WriteStatus::Queued | WriteStatus::Backlogged => {
