@@ -441,7 +441,15 @@ fn keepalive(imp: Impl, s: &Session) -> Result<(), String> {
         std::thread::sleep(Duration::from_millis(500));
         let now = imp.state(s)?;
         if !now.established || now.since != before.since {
-            return Err(format!("session went down or restarted: {}", now.text));
+            // Both sides' logs: what ended the session is in one of them.
+            let peer_log: String = imp.log(s).lines().rev().take(8).collect::<Vec<_>>().join(" / ");
+            return Err(format!(
+                "session went down or restarted (since {} -> {}): {}\n  peer log (newest first): {peer_log}{}",
+                before.since,
+                now.since,
+                now.text,
+                daemon::tail(s)
+            ));
         }
     }
     let after = imp.state(s)?;
