@@ -1,171 +1,18 @@
 //! `show neighbor configuration`: a neighbor's settings as configuration
-//! text, the way ExaBGP prints a neighbor (`str(neighbor)`): its routes are
-//! not listed, unset values show as Python's `None`, and the tab-indented
-//! text has every tab turned into two spaces.
+//! text, the way ExaBGP prints a neighbor (`str(neighbor)`; rendered by
+//! `Neighbor::configuration_text`): its routes are not listed, unset values
+//! show as Python's `None`, two spaces per level.
 
-use std::fmt::Write;
-
-use crate::config::api::{Api, MessageFlags};
-use crate::config::capability::AddPathMode;
 use crate::config::neighbor::Neighbor;
 
 /// The lines `show neighbor` answers when no view was named.
 pub const USAGE: [&str; 2] =
     ["please specify summary, extensive or configuration", "you can filter by peer ip address adding it after the word neighbor"];
 
-fn on_off(flag: bool) -> &'static str {
-    if flag {
-        "true"
-    } else {
-        "false"
-    }
-}
-
-fn enable(flag: bool) -> &'static str {
-    if flag {
-        "enable"
-    } else {
-        "disable"
-    }
-}
-
-fn or_none<T: std::fmt::Display>(value: Option<T>) -> String {
-    value.map_or_else(|| "None".to_string(), |v| v.to_string())
-}
-
-fn add_path(mode: AddPathMode) -> &'static str {
-    match mode {
-        AddPathMode::Disabled => "disable",
-        AddPathMode::Receive => "receive",
-        AddPathMode::Send => "send",
-        AddPathMode::SendReceive => "send/receive",
-    }
-}
-
-/// The message flags of one direction, in ExaBGP's listing order.
-fn message_flags(flags: &MessageFlags) -> [(&'static str, bool); 9] {
-    [
-        ("packets", flags.packets),
-        ("parsed", flags.parsed),
-        ("consolidate", flags.consolidate),
-        ("notification", flags.notification),
-        ("open", flags.open),
-        ("keepalive", flags.keepalive),
-        ("update", flags.update),
-        ("refresh", flags.refresh),
-        ("operational", flags.operational),
-    ]
-}
-
-/// One `api` block per process named in the neighbor's blocks (in order,
-/// repeats kept, as ExaBGP's flattened `processes` list), each flag on when
-/// any block naming the process sets it.
-fn api_blocks(blocks: &[Api], out: &mut String) {
-    for process in blocks.iter().flat_map(|b| b.processes.iter()) {
-        let mine: Vec<&Api> = blocks.iter().filter(|b| b.processes.contains(process)).collect();
-        let _ = writeln!(out, "\tapi {{\n\t\tprocesses [ {process} ];");
-        let globals = [
-            ("neighbor-changes", mine.iter().any(|a| a.neighbor_changes)),
-            ("negotiated", mine.iter().any(|a| a.negotiated)),
-            ("fsm", mine.iter().any(|a| a.fsm)),
-            ("signal", mine.iter().any(|a| a.signal)),
-        ];
-        for (name, _) in globals.iter().filter(|(_, on)| *on) {
-            let _ = writeln!(out, "\t\t{name};");
-        }
-        for (direction, flags) in [
-            ("receive", mine.iter().map(|a| message_flags(&a.receive)).collect::<Vec<_>>()),
-            ("send", mine.iter().map(|a| message_flags(&a.send)).collect()),
-        ] {
-            let on: Vec<&str> = (0..9)
-                .filter(|&i| flags.iter().any(|f| f.get(i).is_some_and(|(_, on)| *on)))
-                .filter_map(|i| message_flags(&MessageFlags::default()).get(i).map(|(name, _)| *name))
-                .collect();
-            if !on.is_empty() {
-                let _ = writeln!(out, "\t\t{direction} {{");
-                for name in on {
-                    let _ = writeln!(out, "\t\t\t{name};");
-                }
-                out.push_str("\t\t}\n");
-            }
-        }
-        out.push_str("\t}\n");
-    }
-}
-
-/// Appends `n`'s configuration text (no trailing newline), as ExaBGP's
-/// `NeighborTemplate.configuration(neighbor, False)`.
+/// Appends `n`'s configuration text (no trailing newline): the same text
+/// `exabgp validate` prints.
 pub fn neighbor(n: &Neighbor, out: &mut String) {
-    let mut t = String::new();
-    let c = &n.capability;
-    let _ = writeln!(t, "neighbor {} {{", n.peer_address);
-    let _ = writeln!(t, "\tdescription \"{}\";", n.description);
-    let _ = writeln!(t, "\trouter-id {};", or_none(n.router_id));
-    let _ = writeln!(t, "\thost-name {};", or_none(n.host_name.as_deref()));
-    let _ = writeln!(t, "\tdomain-name {};", or_none(n.domain_name.as_deref()));
-    let local = n.local_address.map_or_else(|| "auto".to_string(), |a| a.to_string());
-    let _ = writeln!(t, "\tlocal-address {local};");
-    let _ = writeln!(t, "\tsource-interface {};", or_none(n.source_interface.as_deref()));
-    let _ = writeln!(t, "\tlocal-as {};", or_none(n.local_as));
-    let _ = writeln!(t, "\tpeer-as {};", or_none(n.peer_as));
-    let _ = writeln!(t, "\thold-time {};", n.hold_time);
-    if n.rate_limit == 0 {
-        t.push_str("\trate-limit disable;\n");
-    } else {
-        let _ = writeln!(t, "\trate-limit {};", n.rate_limit);
-    }
-    let _ = writeln!(t, "\tmanual-eor {};", on_off(n.manual_eor));
-    let _ = writeln!(t, "\n\tpassive {};", on_off(n.passive));
-    if n.listen != 0 {
-        let _ = writeln!(t, "\n\tlisten {};", n.listen);
-    }
-    if n.connect != 0 {
-        let _ = writeln!(t, "\n\tconnect {};", n.connect);
-    }
-    let _ = writeln!(t, "\tgroup-updates {};", on_off(n.group_updates));
-    let _ = writeln!(t, "\tauto-flush {};", on_off(n.auto_flush));
-    let _ = writeln!(t, "\tadj-rib-in {};", on_off(n.adj_rib_in));
-    let _ = writeln!(t, "\tadj-rib-out {};", on_off(n.adj_rib_out));
-    if let Some(password) = n.md5_password.as_deref().filter(|p| !p.is_empty()) {
-        let _ = writeln!(t, "\tmd5-password \"{password}\";");
-    }
-    let _ = writeln!(t, "\tmd5-base64 {};", on_off(n.md5_base64));
-    if !n.auto_discovery() {
-        let _ = writeln!(t, "\tmd5-ip \"{}\";", or_none(n.md5_ip.or(n.local_address)));
-    }
-    if let Some(ttl) = n.outgoing_ttl.filter(|&v| v != 0) {
-        let _ = writeln!(t, "\toutgoing-ttl {ttl};");
-    }
-    if let Some(ttl) = n.incoming_ttl.filter(|&v| v != 0) {
-        let _ = writeln!(t, "\tincoming-ttl {ttl};");
-    }
-    t.push_str("\tcapability {\n");
-    let _ = writeln!(t, "\t\tasn4 {};", enable(c.asn4));
-    let _ = writeln!(t, "\t\troute-refresh {};", enable(c.route_refresh));
-    let restart = c.graceful_restart.filter(|&v| v != 0).map_or_else(|| "disable".to_string(), |v| v.to_string());
-    let _ = writeln!(t, "\t\tgraceful-restart {restart};");
-    let _ = writeln!(t, "\t\tsoftware-version {};", enable(c.software_version));
-    let _ = writeln!(t, "\t\tnexthop {};", enable(c.nexthop.unwrap_or(false)));
-    let _ = writeln!(t, "\t\tadd-path {};", add_path(c.add_path));
-    let _ = writeln!(t, "\t\tmulti-session {};", enable(c.multi_session));
-    let _ = writeln!(t, "\t\toperational {};", enable(c.operational));
-    let _ = writeln!(t, "\t\taigp {};", enable(c.aigp.unwrap_or(false)));
-    t.push_str("\t}\n\tfamily {");
-    for family in &n.families {
-        let _ = write!(t, "\n\t\t{family};");
-    }
-    t.push_str("\n\t}\n\tnexthop {");
-    for (family, afi) in &n.nexthops {
-        let _ = write!(t, "\n\t\t{family} {afi};");
-    }
-    t.push_str("\n\t}\n\tadd-path {");
-    for family in &n.addpaths {
-        let _ = write!(t, "\n\t\t{family};");
-    }
-    t.push_str("\n\t}\n");
-    api_blocks(&n.api, &mut t);
-    t.push('}');
-    out.push_str(&t.replace('\t', "  "));
+    out.push_str(n.configuration_text().trim_end_matches('\n'));
 }
 
 #[cfg(test)]

@@ -541,6 +541,64 @@ const ICMP_CODES: [(u64, &str); 24] = [
 /// (`Resource.named`): names from the component's table (protocols, ICMP
 /// types and codes, TCP flags with `urgent` for `urg`, fragment bits), or
 /// numbers up to 0xFFFF in decimal or `0x` hex, joined with `+` and summed.
+/// Well-known TCP/UDP service names (IANA's service name registry) that a
+/// port component accepts in place of its number (`destination-port =https`).
+/// ExaBGP knows the whole registry; these are the names operators write.
+const PORTS: [(u64, &str); 52] = [
+    (1, "tcpmux"),
+    (7, "echo"),
+    (9, "discard"),
+    (13, "daytime"),
+    (20, "ftp-data"),
+    (21, "ftp"),
+    (22, "ssh"),
+    (23, "telnet"),
+    (25, "smtp"),
+    (37, "time"),
+    (49, "tacacs"),
+    (53, "domain"),
+    (67, "bootps"),
+    (68, "bootpc"),
+    (69, "tftp"),
+    (70, "gopher"),
+    (79, "finger"),
+    (80, "http"),
+    (88, "kerberos"),
+    (110, "pop3"),
+    (111, "sunrpc"),
+    (113, "auth"),
+    (119, "nntp"),
+    (123, "ntp"),
+    (137, "netbios-ns"),
+    (138, "netbios-dgm"),
+    (139, "netbios-ssn"),
+    (143, "imap"),
+    (161, "snmp"),
+    (162, "snmptrap"),
+    (179, "bgp"),
+    (194, "irc"),
+    (389, "ldap"),
+    (443, "https"),
+    (445, "microsoft-ds"),
+    (500, "isakmp"),
+    (514, "syslog"),
+    (587, "submission"),
+    (636, "ldaps"),
+    (873, "rsync"),
+    (993, "imaps"),
+    (995, "pop3s"),
+    (1194, "openvpn"),
+    (1433, "ms-sql-s"),
+    (1812, "radius"),
+    (1813, "radius-acct"),
+    (3306, "mysql"),
+    (3389, "ms-wbt-server"),
+    (3784, "bfd-control"),
+    (5060, "sip"),
+    (5432, "postgresql"),
+    (8080, "http-alt"),
+];
+
 pub fn named_value(code: u8, text: &str) -> Option<u64> {
     let table: &[(u64, &str)] = match code {
         component::PROTOCOL => &PROTOCOLS,
@@ -548,6 +606,7 @@ pub fn named_value(code: u8, text: &str) -> Option<u64> {
         component::ICMP_CODE => &ICMP_CODES,
         component::TCP_FLAGS => &TCP_FLAGS,
         component::FRAGMENT => &FRAGMENTS,
+        component::PORT | component::DESTINATION_PORT | component::SOURCE_PORT => &PORTS,
         _ => &[],
     };
     let mut total = 0u64;
@@ -720,8 +779,12 @@ mod tests {
         assert_eq!(named_value(component::FRAGMENT, "is-fragment+last-fragment"), Some(0x0A));
         assert_eq!(named_value(component::ICMP_TYPE, "echo-request"), Some(8));
         assert_eq!(named_value(component::ICMP_CODE, "port-unreachable"), Some(3));
+        assert_eq!(named_value(component::DESTINATION_PORT, "https"), Some(443));
+        assert_eq!(named_value(component::PORT, "BGP"), Some(179));
+        assert_eq!(named_value(component::SOURCE_PORT, "ftp_data"), Some(20));
+        assert_eq!(named_value(component::DESTINATION_PORT, "no-such-service"), None);
         assert_eq!(named_value(component::DESTINATION_PORT, "0x1F90"), Some(8080));
-        assert_eq!(named_value(component::DESTINATION_PORT, "http"), None);
+        assert_eq!(named_value(component::DESTINATION_PORT, "http"), Some(80));
         assert_eq!(named_value(component::PACKET_LENGTH, "70000"), None);
     }
 
